@@ -1,0 +1,251 @@
+//! Everything the CLI does with the outside world: files, standard streams, the terminal,
+//! passwords and the clock. The library does none of this.
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rainv::Password;
+use zeroize::Zeroizing;
+
+use super::args::PasswordArgs;
+
+/// Why a command failed, and so which exit code it ends with.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 1: the input is invalid or refused, or the password is wrong.
+    Invalid { message: String, hint: String },
+    /// Exit 2: usage or I/O error.
+    Usage { message: String, hint: String },
+    /// Exit 1 with nothing more to print (the command already reported).
+    Silent,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Failure {
+        Failure::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Failure {
+        Failure::Invalid {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub fn io(what: &str, path: &Path, error: &io::Error) -> Failure {
+        Failure::usage(
+            format!("cannot {what} {}: {error}", display_path(path)),
+            "check the path and its permissions",
+        )
+    }
+
+    /// A library error about input `name`.
+    pub fn from_error(name: &str, error: &rainv::Error) -> Failure {
+        Failure::invalid(format!("{name}: {error}"), error.hint())
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+pub fn display_path(path: &Path) -> String {
+    if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        rainv::text::escape_for_display(&path.to_string_lossy()).into_owned()
+    }
+}
+
+/// Read a whole input ('-' is standard input), refusing more than `limit` bytes without
+/// reading further.
+pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let result = if path == Path::new("-") {
+        io::stdin().lock().take(cap).read_to_end(&mut bytes)
+    } else {
+        fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::io("read", path, &e))?;
+    if bytes.len() > limit {
+        let e = rainv::Error::TooLarge {
+            size: bytes.len(),
+            limit,
+        };
+        return Err(Failure::invalid(
+            format!(
+                "{}: input is larger than {limit} bytes, the limit for an invitation",
+                display_path(path)
+            ),
+            e.hint(),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Get a password from a file, an environment variable, or a prompt on the terminal.
+/// Returns `None` when none was given and no terminal can be asked.
+pub fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Password>, Failure> {
+    if let Some(path) = &args.password_file {
+        let raw = Zeroizing::new(read_input(path, 4096)?);
+        let text = std::str::from_utf8(&raw).map_err(|_| {
+            Failure::usage(
+                format!("password file {} is not UTF-8 text", display_path(path)),
+                "save the password as plain UTF-8 text",
+            )
+        })?;
+        let first_line = text.split(['\r', '\n']).next().unwrap_or("");
+        return Ok(Some(Password::new(first_line)));
+    }
+    if let Some(var) = &args.password_env {
+        let value = Zeroizing::new(std::env::var(var).map_err(|_| {
+            Failure::usage(
+                format!("environment variable {var} is not set (or not UTF-8)"),
+                "export the password in that variable, or use --password-file",
+            )
+        })?);
+        return Ok(Some(Password::new(value.as_str())));
+    }
+    if !io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let first = Zeroizing::new(rpassword::prompt_password("Password: ").map_err(|e| {
+        Failure::usage(
+            format!("cannot read the password: {e}"),
+            "use --password-file",
+        )
+    })?);
+    if confirm {
+        let second =
+            Zeroizing::new(rpassword::prompt_password("Password again: ").map_err(|e| {
+                Failure::usage(
+                    format!("cannot read the password: {e}"),
+                    "use --password-file",
+                )
+            })?);
+        if *first != *second {
+            return Err(Failure::usage(
+                "the two passwords differ",
+                "type the same password twice",
+            ));
+        }
+    }
+    Ok(Some(Password::new(first.as_str())))
+}
+
+/// A password that must be there.
+pub fn require_password(args: &PasswordArgs, confirm: bool) -> Result<Password, Failure> {
+    password(args, confirm)?.ok_or_else(|| {
+        Failure::usage(
+            "a password is needed and standard input is not a terminal to ask on",
+            "give --password-file PATH or --password-env VAR",
+        )
+    })
+}
+
+/// Write `bytes` to `path` ('-' is standard output). Files are written atomically: to a
+/// temporary file beside the target, then moved into place. Without `force` an existing file
+/// is never replaced, not even by a race.
+pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
+    if path == Path::new("-") {
+        let mut out = io::stdout().lock();
+        return out
+            .write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| Failure::io("write", Path::new("standard output"), &e));
+    }
+    if !force && path.exists() {
+        return Err(Failure::usage(
+            format!("{} already exists", display_path(path)),
+            "pass --force to overwrite it, or choose another name",
+        ));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| Failure::io("create a file in", &dir, &e))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Failure::io("write", temp.path(), &e))?;
+    if force {
+        temp.persist(path)
+            .map_err(|e| Failure::io("write", path, &e.error))?;
+    } else {
+        temp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == io::ErrorKind::AlreadyExists {
+                Failure::usage(
+                    format!("{} already exists", display_path(path)),
+                    "pass --force to overwrite it, or choose another name",
+                )
+            } else {
+                Failure::io("write", path, &e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Parse `--now`: RFC 3339 or seconds since 1970; the system clock when absent.
+pub fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    let Some(text) = text else {
+        return Ok(Utc::now());
+    };
+    if let Ok(seconds) = text.parse::<i64>() {
+        return DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
+            Failure::usage(
+                format!("--now {text}: out of range"),
+                "give a date between years 1 and 262143",
+            )
+        });
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Failure::usage(
+                format!("--now {text}: {e}"),
+                "give RFC 3339 (2024-01-03T13:27:04Z) or seconds since 1970",
+            )
+        })
+}
+
+/// Parse a duration like `90m`, `6h`, `2d` or a bare number of minutes, into minutes.
+pub fn parse_minutes(text: &str) -> Result<u64, Failure> {
+    let bad = || {
+        Failure::usage(
+            format!("--expires {text}: not a duration"),
+            "write a number with m (minutes), h (hours) or d (days): 90m, 6h, 2d",
+        )
+    };
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let factor = match unit {
+        "" | "m" | "min" => 1,
+        "h" => 60,
+        "d" => 24 * 60,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(factor).ok_or_else(bad)
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+pub fn colour_enabled(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Wrap `text` in an ANSI colour when `enabled`.
+pub fn paint(enabled: bool, code: &str, text: &str) -> String {
+    if enabled {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}

@@ -1,0 +1,231 @@
+//! Connection String 1, the plain-text RCTICKET (MS-RAI 2.2.1).
+//!
+//! `65538,1,<host:port;...>,*,<RASessionID>,*,*,<KH>`: eight comma-separated fields. XP files
+//! carry only this; Windows 7 adds it beside the LHTICKET for XP experts.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::error::{Error, Result, quote_value};
+
+/// The only protocol version MS-RAI defines.
+pub const PROTOCOL_VERSION: &str = "65538";
+/// The only protocol type MS-RAI defines.
+pub const PROTOCOL_TYPE: &str = "1";
+
+/// One `host:port` entry of the machine address list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Address {
+    /// An IPv4 address or a computer name.
+    pub host: String,
+    /// The TCP port, never 0.
+    pub port: u16,
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+impl Address {
+    /// Parse `host:port`, with the rules of MS-RAI: an IPv4 address or computer name, and a
+    /// port from 1 to 65535.
+    pub fn parse(text: &str) -> Result<Address> {
+        let (host, port) = text.rsplit_once(':').ok_or_else(|| {
+            Error::RcTicket(format!("address \"{}\" has no :port", quote_value(text)))
+        })?;
+        validate_host(host)?;
+        Ok(Address {
+            host: host.to_string(),
+            port: parse_port(port).map_err(Error::RcTicket)?,
+        })
+    }
+}
+
+/// Parse a decimal TCP port from 1 to 65535.
+pub(crate) fn parse_port(text: &str) -> std::result::Result<u16, String> {
+    let valid = !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit());
+    match text.parse::<u32>() {
+        Ok(port @ 1..=65535) if valid => Ok(port as u16),
+        _ => Err(format!(
+            "port \"{}\" is not a number from 1 to 65535",
+            quote_value(text)
+        )),
+    }
+}
+
+fn validate_host(host: &str) -> Result<()> {
+    // Computer names (NetBIOS or DNS) and dotted IPv4 addresses: letters, digits, '-', '_', '.'.
+    let valid = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::RcTicket(format!(
+            "host \"{}\" is neither an IPv4 address nor a computer name",
+            quote_value(host)
+        )))
+    }
+}
+
+/// A parsed Connection String 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionString1 {
+    /// Where the expert connects, in the order to try.
+    pub addresses: Vec<Address>,
+    /// RASessionID, base64 (32 bytes on XP; the Connection String 2 ID on Vista and later).
+    pub session_id: String,
+    /// protocolSpecificParms: base64 SHA-1 of the novice's RDP public key blob (the KH).
+    pub kh: String,
+}
+
+impl ConnectionString1 {
+    /// Parse and validate an RCTICKET, allowing at most `max_addresses` addresses.
+    pub fn parse(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
+        let fields: Vec<&str> = text.splitn(9, ',').collect();
+        if fields.len() != 8 {
+            return Err(Error::RcTicket(format!(
+                "expected 8 comma-separated fields, found {}",
+                if fields.len() > 8 {
+                    "more".to_string()
+                } else {
+                    fields.len().to_string()
+                }
+            )));
+        }
+        if fields[0] != PROTOCOL_VERSION {
+            return Err(Error::RcTicket(format!(
+                "protocol version is \"{}\", expected 65538",
+                quote_value(fields[0])
+            )));
+        }
+        if fields[1] != PROTOCOL_TYPE {
+            return Err(Error::RcTicket(format!(
+                "protocol type is \"{}\", expected 1",
+                quote_value(fields[1])
+            )));
+        }
+        for (index, name) in [
+            (3, "assistantAccountPwd"),
+            (5, "RASessionName"),
+            (6, "RASessionPwd"),
+        ] {
+            if fields[index] != "*" {
+                return Err(Error::RcTicket(format!(
+                    "field {} ({name}) must be \"*\"",
+                    index + 1
+                )));
+            }
+        }
+        let mut addresses = Vec::new();
+        for entry in fields[2].split(';') {
+            if addresses.len() >= max_addresses {
+                return Err(Error::Limit(format!(
+                    "more than {max_addresses} addresses in RCTICKET"
+                )));
+            }
+            addresses.push(Address::parse(entry)?);
+        }
+        let session_id = fields[4];
+        check_base64(session_id, "RASessionID", None)?;
+        let kh = fields[7];
+        check_base64(kh, "protocolSpecificParms (KH)", Some(20))?;
+        Ok(ConnectionString1 {
+            addresses,
+            session_id: session_id.to_string(),
+            kh: kh.to_string(),
+        })
+    }
+}
+
+fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
+    match BASE64.decode(value) {
+        Ok(bytes) if bytes.is_empty() => Err(Error::RcTicket(format!("{what} is empty"))),
+        Ok(bytes) => match length {
+            Some(expected) if bytes.len() != expected => Err(Error::RcTicket(format!(
+                "{what} decodes to {} bytes, expected {expected}",
+                bytes.len()
+            ))),
+            _ => Ok(()),
+        },
+        Err(_) => Err(Error::RcTicket(format!(
+            "{what} \"{}\" is not base64",
+            quote_value(value)
+        ))),
+    }
+}
+
+impl fmt::Display for ConnectionString1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PROTOCOL_VERSION},{PROTOCOL_TYPE},")?;
+        for (i, address) in self.addresses.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            write!(f, "{address}")?;
+        }
+        write!(f, ",*,{},*,*,{}", self.session_id, self.kh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_EXAMPLE: &str = "65538,1,172.31.243.138:3389;MIKE_HOME:3389,*,\
+        Uj7RpOlU80SibpRwRZ9+z1vbh7nIgVn89X1AiKp15Vc=,*,*,RcfwecK8dpcT1fjZ6iQ5M0+q7iU=";
+
+    #[test]
+    fn parses_the_spec_example_and_formats_it_back() {
+        let cs = ConnectionString1::parse(SPEC_EXAMPLE, 64).unwrap();
+        assert_eq!(
+            cs.addresses,
+            vec![
+                Address {
+                    host: "172.31.243.138".into(),
+                    port: 3389
+                },
+                Address {
+                    host: "MIKE_HOME".into(),
+                    port: 3389
+                },
+            ]
+        );
+        assert_eq!(
+            cs.session_id,
+            "Uj7RpOlU80SibpRwRZ9+z1vbh7nIgVn89X1AiKp15Vc="
+        );
+        assert_eq!(cs.kh, "RcfwecK8dpcT1fjZ6iQ5M0+q7iU=");
+        assert_eq!(cs.to_string(), SPEC_EXAMPLE);
+    }
+
+    #[test]
+    fn enforces_the_spec_rules() {
+        let bad = [
+            SPEC_EXAMPLE.replace("65538,", "65537,"),
+            SPEC_EXAMPLE.replace("65538,1,", "65538,2,"),
+            SPEC_EXAMPLE.replace(",*,Uj7", ",x,Uj7"),
+            SPEC_EXAMPLE.replace(":3389;", ":0;"),
+            SPEC_EXAMPLE.replace(":3389;", ":70000;"),
+            SPEC_EXAMPLE.replace(":3389;", ";"),
+            SPEC_EXAMPLE.replace("MIKE_HOME", "bad host"),
+            SPEC_EXAMPLE.replace("RcfwecK8", "!!!"),
+            SPEC_EXAMPLE.replace("RcfwecK8dpcT1fjZ6iQ5M0+q7iU=", "AAAA"),
+            format!("{SPEC_EXAMPLE},extra"),
+            "65538,1".to_string(),
+        ];
+        for text in bad {
+            assert!(ConnectionString1::parse(&text, 64).is_err(), "{text}");
+        }
+        assert!(matches!(
+            ConnectionString1::parse(SPEC_EXAMPLE, 1),
+            Err(Error::Limit(_))
+        ));
+    }
+}

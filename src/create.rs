@@ -1,0 +1,133 @@
+//! Making a new invitation, as msra.exe does.
+
+use crate::connection_string1::{Address, ConnectionString1};
+use crate::connection_string2::{ConnectionString2, Kh2, Listener, Transport};
+use crate::crypto::Password;
+use crate::error::{Error, Result};
+use crate::generate;
+use crate::invitation::{Invitation, LhTicket};
+use crate::validity::Validity;
+
+/// Windows 10's default validity: 6 hours.
+pub const DEFAULT_MINUTES: u64 = 360;
+
+/// What the novice decides when making an invitation.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// USERNAME.
+    pub username: String,
+    /// Where the expert connects, in order. IPv6 addresses go only into the LHTICKET.
+    pub listeners: Vec<Listener>,
+    /// KH: base64 SHA-1 of the RDP public key. Without it the expert cannot authenticate the novice.
+    pub kh: Option<String>,
+    /// KH2.
+    pub kh2: Option<Kh2>,
+    /// The session ID; a new random one when `None`.
+    pub session_id: Option<String>,
+    /// Terminal services session ID (SID), 0 for the console.
+    pub terminal_session: u32,
+    /// DtStart, seconds since 1970.
+    pub created: u64,
+    /// DtLength, minutes.
+    pub minutes: u64,
+    /// L.
+    pub low_speed: bool,
+    /// Add an RCTICKET so XP experts can connect (Windows 7 does unless told "Vista or later only").
+    pub with_rc_ticket: bool,
+}
+
+impl NewInvitation {
+    /// The Connection String 2 this invitation will carry.
+    pub fn connection_string(&self, session_id: &str) -> ConnectionString2 {
+        ConnectionString2 {
+            kh: self.kh.clone(),
+            kh2: self.kh2.clone(),
+            id: session_id.to_string(),
+            extra: Vec::new(),
+            transports: vec![Transport {
+                id: 1,
+                session_id: self.terminal_session,
+                listeners: self.listeners.clone(),
+            }],
+        }
+    }
+
+    /// The RCTICKET for XP experts: the listeners an XP expert can reach (IPv4 and names with
+    /// a port), the same session ID and KH.
+    pub fn rc_ticket(&self, session_id: &str) -> Result<ConnectionString1> {
+        let kh = self.kh.clone().ok_or_else(|| {
+            Error::Write("an RCTICKET needs a KH (XP experts cannot connect without one)".into())
+        })?;
+        let addresses: Vec<Address> = self
+            .listeners
+            .iter()
+            .filter_map(|l| Address::parse(&format!("{}:{}", l.address, l.port?)).ok())
+            .collect();
+        if addresses.is_empty() {
+            return Err(Error::Write(
+                "no listener is an IPv4 address or computer name with a port, so XP experts \
+                 have nothing to connect to"
+                    .into(),
+            ));
+        }
+        let text = ConnectionString1 {
+            addresses,
+            session_id: session_id.to_string(),
+            kh,
+        };
+        // Round-trip through the parser so that what we write is what we would accept.
+        ConnectionString1::parse(&text.to_string(), usize::MAX)
+    }
+
+    /// Build the invitation: a fresh PassStub (and session ID if none was given), the
+    /// LHTICKET encrypted with `password`.
+    pub fn build(&self, password: &Password) -> Result<Invitation> {
+        if self.listeners.is_empty() {
+            return Err(Error::Write(
+                "an invitation needs at least one address".into(),
+            ));
+        }
+        let session_id = match &self.session_id {
+            Some(id) => id.clone(),
+            None => generate::session_id()?,
+        };
+        let connection = self.connection_string(&session_id);
+        let text = connection.to_text();
+        // Refuse to write a ticket we could not read back.
+        crate::ConnectionString2::parse(&text, &crate::Limits::default())?;
+        let rc_ticket = if self.with_rc_ticket {
+            Some(self.rc_ticket(&session_id)?)
+        } else {
+            None
+        };
+        Ok(Invitation {
+            username: self.username.clone(),
+            rc_ticket,
+            lh_ticket: Some(LhTicket::encrypt(&text, password)),
+            rc_ticket_encrypted: true,
+            validity: Validity::new(self.created, self.minutes),
+            pass_stub: Some(generate::pass_stub()?),
+            low_speed: self.low_speed,
+            unknown_attributes: Vec::new(),
+        })
+    }
+
+    /// Build an XP-generation invitation (RCTICKET only). XP's RCTICKET is not encrypted, so
+    /// the password protects only the PassStub proof.
+    pub fn build_xp(&self) -> Result<Invitation> {
+        let session_id = match &self.session_id {
+            Some(id) => id.clone(),
+            None => generate::session_id()?,
+        };
+        Ok(Invitation {
+            username: self.username.clone(),
+            rc_ticket: Some(self.rc_ticket(&session_id)?),
+            lh_ticket: None,
+            rc_ticket_encrypted: true,
+            validity: Validity::new(self.created, self.minutes),
+            pass_stub: Some(generate::pass_stub()?),
+            low_speed: self.low_speed,
+            unknown_attributes: Vec::new(),
+        })
+    }
+}

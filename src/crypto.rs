@@ -1,0 +1,217 @@
+//! The two ciphers of the format, as Windows implements them.
+//!
+//! * LHTICKET: AES-128-CBC with a zero IV and PKCS#7 padding over the UTF-16LE Connection
+//!   String 2, keyed by Windows' `CryptDeriveKey` over SHA-1 of the UTF-16LE password.
+//! * The expert's PASS blob: RC4 keyed by MD5 of the UTF-16LE password, over the PassStub as a
+//!   length-prefixed UTF-16LE string (a BSTR).
+//!
+//! Passwords, keys and plaintexts are held in zeroizing types and wiped when dropped.
+
+use std::fmt;
+
+use aes::Aes128;
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit, StreamCipher};
+use md5::{Digest, Md5};
+use rc4::Rc4;
+use sha1::Sha1;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{Error, Result};
+use crate::text;
+
+/// A password: the novice's invitation password, which the expert must also know.
+///
+/// Wiped from memory when dropped; its `Debug` output never shows it.
+#[derive(Clone)]
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    /// Wrap a password.
+    pub fn new(password: impl Into<String>) -> Password {
+        Password(Zeroizing::new(password.into()))
+    }
+
+    /// The password text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The password as Windows hashes it: UTF-16LE, no terminator.
+    fn utf16le(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(text::utf16le_bytes(&self.0))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl From<&str> for Password {
+    fn from(password: &str) -> Password {
+        Password::new(password)
+    }
+}
+
+impl From<String> for Password {
+    fn from(password: String) -> Password {
+        Password::new(password)
+    }
+}
+
+/// The AES-128 key that protects an LHTICKET, derived from a password.
+#[derive(Clone)]
+pub struct TicketKey(Zeroizing<[u8; 16]>);
+
+impl TicketKey {
+    /// Derive the key as Windows' `CryptDeriveKey(CALG_AES_128, SHA-1 hash)` does.
+    ///
+    /// The SHA-1 of the UTF-16LE password is XORed into a 64-byte block of 0x36 and hashed
+    /// again; AES-128 takes the first 16 bytes of that. (Windows concatenates a second hash over
+    /// a 0x5C block after it, which a 16-byte key never reaches.)
+    pub fn derive(password: &Password) -> TicketKey {
+        let mut hash: [u8; 20] = Sha1::digest(password.utf16le().as_slice()).into();
+        let mut block = [0x36u8; 64];
+        for (b, h) in block.iter_mut().zip(hash.iter()) {
+            *b ^= h;
+        }
+        let mut derived: [u8; 20] = Sha1::digest(block).into();
+        let mut key = Zeroizing::new([0u8; 16]);
+        key.copy_from_slice(&derived[..16]);
+        hash.zeroize();
+        block.zeroize();
+        derived.zeroize();
+        TicketKey(key)
+    }
+
+    /// The raw key bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TicketKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TicketKey(<redacted>)")
+    }
+}
+
+const ZERO_IV: [u8; 16] = [0; 16];
+
+/// Encrypt a Connection String 2 into LHTICKET ciphertext (not yet hex).
+///
+/// Deterministic, because Windows uses a zero IV: the same text and password always give the
+/// same bytes, which is what lets rainv reproduce Windows' tickets exactly.
+pub fn encrypt_ticket(key: &TicketKey, plaintext: &str) -> Vec<u8> {
+    let message = Zeroizing::new(text::utf16le_bytes(plaintext));
+    cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &ZERO_IV.into())
+        .encrypt_padded_vec::<Pkcs7>(&message)
+}
+
+/// Decrypt LHTICKET ciphertext into the Connection String 2 text.
+///
+/// A wrong password shows as bad padding or as text that is not UTF-16 XML; both give
+/// [`Error::WrongPassword`], never a success.
+pub fn decrypt_ticket(key: &TicketKey, ciphertext: &[u8]) -> Result<Zeroizing<String>> {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
+        return Err(Error::LhTicket(format!(
+            "ciphertext is {} bytes, not a positive multiple of the 16-byte AES block",
+            ciphertext.len()
+        )));
+    }
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    let plain = cbc::Decryptor::<Aes128>::new(key.as_bytes().into(), &ZERO_IV.into())
+        .decrypt_padded::<Pkcs7>(&mut buffer)
+        .map_err(|_| Error::WrongPassword)?;
+    let text = Zeroizing::new(text::utf16(plain, false).map_err(|_| Error::WrongPassword)?);
+    if !text
+        .trim_start_matches('\u{FEFF}')
+        .trim_start()
+        .starts_with('<')
+    {
+        return Err(Error::WrongPassword);
+    }
+    Ok(text)
+}
+
+/// The expert's encrypted PassStub (the PASS value): RC4 under MD5 of the password, over the
+/// PassStub as a BSTR (`u32_le` byte length, then UTF-16LE).
+pub fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
+    let key = Zeroizing::new(<[u8; 16]>::from(Md5::digest(password.utf16le().as_slice())));
+    let stub = text::utf16le_bytes(pass_stub);
+    let length = u32::try_from(stub.len()).unwrap_or(u32::MAX);
+    let mut data = Vec::with_capacity(4 + stub.len());
+    data.extend_from_slice(&length.to_le_bytes());
+    data.extend_from_slice(&stub);
+    // An MD5 digest is 16 bytes, inside RC4's 1..=256 key length range, so this cannot fail.
+    let mut rc4 = Rc4::new_from_slice(key.as_slice()).expect("a 16-byte key is valid for RC4");
+    rc4.apply_keystream(&mut data);
+    data
+}
+
+/// Check an expert's PASS blob against the password and PassStub, in constant time.
+pub fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) -> bool {
+    let expected = pass_stub_blob(password, pass_stub);
+    expected.len() == blob.len() && bool::from(expected.ct_eq(blob))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_derivation_matches_windows() {
+        // From ../shared/vectors/crypto.json (the full set is in tests/vectors.rs).
+        let key = TicketKey::derive(&Password::new("Password1"));
+        assert_eq!(
+            hex::encode(key.as_bytes()),
+            "472b14c830bccddc2b57c2f91682e0b3"
+        );
+    }
+
+    #[test]
+    fn pass_stub_blob_matches_microsofts_example() {
+        let blob = pass_stub_blob(&Password::new("Password1"), "RT=0PvIndan52*");
+        assert_eq!(
+            hex::encode_upper(&blob),
+            "3C9CAE0BCE7AB15C8AAC01D676045EDF3FFAF092E2DE368A2017E68A0DED7C90"
+        );
+        assert!(verify_pass_stub_blob(
+            &Password::new("Password1"),
+            "RT=0PvIndan52*",
+            &blob
+        ));
+        assert!(!verify_pass_stub_blob(
+            &Password::new("Password2"),
+            "RT=0PvIndan52*",
+            &blob
+        ));
+        assert!(!verify_pass_stub_blob(
+            &Password::new("Password1"),
+            "RT=0PvIndan52*",
+            &blob[1..]
+        ));
+    }
+
+    #[test]
+    fn ticket_round_trip_and_wrong_password() {
+        let key = TicketKey::derive(&Password::new("ABC"));
+        let ct = encrypt_ticket(&key, "<E/>\r\n");
+        assert_eq!(ct.len() % 16, 0);
+        assert_eq!(decrypt_ticket(&key, &ct).unwrap().as_str(), "<E/>\r\n");
+        let other = TicketKey::derive(&Password::new("ABD"));
+        assert_eq!(decrypt_ticket(&other, &ct), Err(Error::WrongPassword));
+        assert!(matches!(
+            decrypt_ticket(&key, &ct[1..]),
+            Err(Error::LhTicket(_))
+        ));
+    }
+
+    #[test]
+    fn secrets_do_not_leak_through_debug() {
+        assert!(!format!("{:?}", Password::new("hunter2")).contains("hunter2"));
+    }
+}

@@ -1,0 +1,488 @@
+//! The invitation file: reading any generation Windows wrote, and writing them back.
+
+use std::fmt::Write as _;
+
+use zeroize::Zeroizing;
+
+use crate::connection_string1::ConnectionString1;
+use crate::connection_string2::ConnectionString2;
+use crate::crypto::{self, Password, TicketKey};
+use crate::error::{Error, Result, quote_value};
+use crate::text::{self, escape_attribute};
+use crate::validity::Validity;
+use crate::xml::{self, Element, Limits};
+
+/// An encrypted LHTICKET, kept as the validated hex text from the file.
+///
+/// Decoding waits until decryption, so reading a file never pays for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LhTicket {
+    hex: String,
+}
+
+impl LhTicket {
+    /// Validate LHTICKET hex (either case): whole AES blocks, within `limits`.
+    pub fn from_hex(hex: &str, limits: &Limits) -> Result<LhTicket> {
+        let bytes = hex.len() / 2;
+        if bytes > limits.max_ticket_bytes {
+            return Err(Error::Limit(format!(
+                "LHTICKET holds {bytes} bytes, above the limit of {}",
+                limits.max_ticket_bytes
+            )));
+        }
+        if let Some(at) = hex.bytes().position(|b| !b.is_ascii_hexdigit()) {
+            return Err(Error::LhTicket(format!(
+                "character {} is not a hex digit",
+                at + 1
+            )));
+        }
+        if hex.is_empty() || !hex.len().is_multiple_of(32) {
+            return Err(Error::LhTicket(format!(
+                "{} hex digits do not make whole 16-byte AES blocks",
+                hex.len()
+            )));
+        }
+        Ok(LhTicket {
+            hex: hex.to_string(),
+        })
+    }
+
+    /// Encrypt Connection String 2 text with a password, as Windows does.
+    pub fn encrypt(connection_string: &str, password: &Password) -> LhTicket {
+        Self::encrypt_with_key(connection_string, &TicketKey::derive(password))
+    }
+
+    /// Encrypt with an already derived key.
+    pub fn encrypt_with_key(connection_string: &str, key: &TicketKey) -> LhTicket {
+        LhTicket {
+            hex: hex::encode_upper(crypto::encrypt_ticket(key, connection_string)),
+        }
+    }
+
+    /// The hex text.
+    pub fn as_hex(&self) -> &str {
+        &self.hex
+    }
+
+    /// The ciphertext bytes.
+    pub fn ciphertext(&self) -> Vec<u8> {
+        // from_hex and encrypt only ever store even-length hex.
+        hex::decode(&self.hex).unwrap_or_default()
+    }
+
+    /// Decrypt and parse with a password, under default limits.
+    pub fn decrypt(&self, password: &Password) -> Result<DecryptedTicket> {
+        self.decrypt_with_key(&TicketKey::derive(password), &Limits::default())
+    }
+
+    /// Decrypt and parse with a derived key, under `limits`.
+    pub fn decrypt_with_key(&self, key: &TicketKey, limits: &Limits) -> Result<DecryptedTicket> {
+        let ciphertext = Zeroizing::new(self.ciphertext());
+        let text = crypto::decrypt_ticket(key, &ciphertext)?;
+        let connection = ConnectionString2::parse(&text, limits)?;
+        Ok(DecryptedTicket { text, connection })
+    }
+}
+
+/// A decrypted LHTICKET: the exact text, and its parsed form. Wiped from memory when dropped.
+#[derive(Debug, Clone)]
+pub struct DecryptedTicket {
+    text: Zeroizing<String>,
+    connection: ConnectionString2,
+}
+
+impl DecryptedTicket {
+    /// The plaintext exactly as decrypted (Windows ends it with CRLF).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed Connection String 2.
+    pub fn connection(&self) -> &ConnectionString2 {
+        &self.connection
+    }
+}
+
+/// An attribute of `<UPLOADDATA>` this library does not know; kept and written back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAttribute {
+    /// Attribute name.
+    pub name: String,
+    /// Attribute value, unescaped.
+    pub value: String,
+}
+
+/// Which generation an invitation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Generation {
+    /// Windows XP / Server 2003: RCTICKET only.
+    Xp,
+    /// Windows Vista and later: an encrypted LHTICKET, possibly with an RCTICKET.
+    Vista,
+}
+
+/// A Remote Assistance invitation (`<UPLOADINFO>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// USERNAME: the novice.
+    pub username: String,
+    /// RCTICKET: Connection String 1, plain text.
+    pub rc_ticket: Option<ConnectionString1>,
+    /// LHTICKET: Connection String 2, encrypted.
+    pub lh_ticket: Option<LhTicket>,
+    /// RCTICKETENCRYPTED: the novice set a password.
+    pub rc_ticket_encrypted: bool,
+    /// DtStart and DtLength.
+    pub validity: Validity,
+    /// PassStub: 14 random characters for the expert's password proof.
+    pub pass_stub: Option<String>,
+    /// L: the novice is on a slow (modem) link.
+    pub low_speed: bool,
+    /// Attributes of `<UPLOADDATA>` beyond the known ones, in order.
+    pub unknown_attributes: Vec<UnknownAttribute>,
+}
+
+/// How to lay out an invitation when writing it: byte for byte as a Windows version does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// Windows XP: UTF-16LE with BOM, `encoding="Unicode"`, one attribute per CRLF line.
+    Xp,
+    /// Windows 7: 8-bit text, everything on one line.
+    Windows7,
+    /// Windows 10 and 11: as Windows 7, with a line break after the XML declaration.
+    Windows10,
+}
+
+/// What a file turned out to hold.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// An invitation (`<UPLOADINFO>`).
+    Invitation(Invitation),
+    /// A bare Connection String 2 (`<E>`), as Windows Desktop Sharing gives them.
+    ConnectionString(ConnectionString2),
+}
+
+/// Read any `.msrcincident` content: an invitation of either generation, or a bare Connection
+/// String 2. The encoding is sniffed, never taken from the declaration.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Error::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
+    let (text, _encoding) = text::decode_document(bytes)?;
+    let root = xml::parse(&text, limits)?;
+    match root.name {
+        "UPLOADINFO" => Invitation::from_element(&root, limits).map(Document::Invitation),
+        "E" => ConnectionString2::from_element(&root, limits).map(Document::ConnectionString),
+        other => Err(Error::Structure(format!(
+            "root element is <{}>, expected <UPLOADINFO> or <E>",
+            quote_value(other)
+        ))),
+    }
+}
+
+impl Invitation {
+    /// Read an invitation file under default limits.
+    ///
+    /// ```
+    /// let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
+    /// let invitation = rainv::Invitation::from_bytes(&file)?;
+    /// assert_eq!(invitation.username, "jeff");
+    /// assert_eq!(invitation.rc_ticket.unwrap().addresses[0].port, 3389);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Invitation> {
+        Self::from_bytes_with(bytes, &Limits::default())
+    }
+
+    /// Read an invitation file under `limits`.
+    pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Invitation> {
+        match read(bytes, limits)? {
+            Document::Invitation(invitation) => Ok(invitation),
+            Document::ConnectionString(_) => Err(Error::Structure(
+                "this is a bare Connection String 2 (<E>), not an invitation; \
+                 wrap it with `rainv encrypt`"
+                    .into(),
+            )),
+        }
+    }
+
+    fn from_element(root: &Element<'_>, limits: &Limits) -> Result<Invitation> {
+        if let Some(kind) = root.attribute("TYPE")
+            && kind != "Escalated"
+        {
+            return Err(Error::Structure(format!(
+                "<UPLOADINFO TYPE=\"{}\">: only TYPE=\"Escalated\" is defined",
+                quote_value(kind)
+            )));
+        }
+        let data = match root.children.as_slice() {
+            [data] if data.name == "UPLOADDATA" => data,
+            [] => return Err(Error::Structure("<UPLOADINFO> has no <UPLOADDATA>".into())),
+            [one] => {
+                return Err(Error::Structure(format!(
+                    "<UPLOADINFO> holds <{}>, expected <UPLOADDATA>",
+                    quote_value(one.name)
+                )));
+            }
+            _ => {
+                return Err(Error::Structure(
+                    "<UPLOADINFO> holds more than one element; expected one <UPLOADDATA>".into(),
+                ));
+            }
+        };
+        if !data.children.is_empty() {
+            return Err(Error::Structure("<UPLOADDATA> must be empty".into()));
+        }
+
+        let required = |name: &'static str| {
+            data.attribute(name).ok_or(Error::MissingAttribute {
+                element: "UPLOADDATA",
+                attribute: name,
+            })
+        };
+        let rc_ticket = data
+            .attribute("RCTICKET")
+            .map(|t| ConnectionString1::parse(t, limits.max_listeners))
+            .transpose()?;
+        let lh_ticket = data
+            .attribute("LHTICKET")
+            .map(|t| LhTicket::from_hex(t, limits))
+            .transpose()?;
+        if rc_ticket.is_none() && lh_ticket.is_none() {
+            return Err(Error::Structure(
+                "<UPLOADDATA> has neither RCTICKET nor LHTICKET: there is nothing to connect to"
+                    .into(),
+            ));
+        }
+        let unknown_attributes = data
+            .attributes
+            .iter()
+            .filter(|(name, _)| !KNOWN_ATTRIBUTES.contains(name))
+            .map(|(name, value)| UnknownAttribute {
+                name: (*name).to_string(),
+                value: value.to_string(),
+            })
+            .collect();
+        Ok(Invitation {
+            username: required("USERNAME")?.to_string(),
+            rc_ticket,
+            lh_ticket,
+            rc_ticket_encrypted: flag("RCTICKETENCRYPTED", required("RCTICKETENCRYPTED")?)?,
+            validity: Validity::new(
+                integer("DtStart", required("DtStart")?)?,
+                integer("DtLength", required("DtLength")?)?,
+            ),
+            pass_stub: data.attribute("PassStub").map(str::to_string),
+            low_speed: data
+                .attribute("L")
+                .map(|v| flag("L", v))
+                .transpose()?
+                .unwrap_or(false),
+            unknown_attributes,
+        })
+    }
+
+    /// XP or Vista and later.
+    pub fn generation(&self) -> Generation {
+        if self.lh_ticket.is_some() {
+            Generation::Vista
+        } else {
+            Generation::Xp
+        }
+    }
+
+    /// Decrypt the LHTICKET, if there is one.
+    ///
+    /// ```
+    /// let file = std::fs::read("testdata/example.msrcincident")?;
+    /// let password = std::fs::read_to_string("testdata/example.password")?;
+    /// let invitation = rainv::Invitation::from_bytes(&file)?;
+    /// let ticket = invitation.decrypt(&rainv::Password::new(password.trim_end()))?.unwrap();
+    /// for listener in ticket.connection().listeners() {
+    ///     println!("{} port {:?}", listener.address, listener.port);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decrypt(&self, password: &Password) -> Result<Option<DecryptedTicket>> {
+        self.lh_ticket
+            .as_ref()
+            .map(|t| t.decrypt(password))
+            .transpose()
+    }
+
+    /// Write the invitation laid out as `layout` writes it.
+    ///
+    /// XP files cannot carry an LHTICKET and need an RCTICKET; Vista-style files need an LHTICKET.
+    pub fn to_bytes(&self, layout: Layout) -> Result<Vec<u8>> {
+        let mut attributes: Vec<(&str, String)> = Vec::with_capacity(10);
+        let push = |list: &mut Vec<(&str, String)>, name: &'static str, value: &str| {
+            list.push((name, escape_attribute(value).into_owned()));
+        };
+        let rc = self.rc_ticket.as_ref().map(ToString::to_string);
+        let number = |v: u64| v.to_string();
+        let bit = |v: bool| if v { "1" } else { "0" };
+        match layout {
+            Layout::Xp => {
+                if self.lh_ticket.is_some() {
+                    return Err(Error::Write(
+                        "an XP invitation cannot carry an LHTICKET; write a Vista layout".into(),
+                    ));
+                }
+                let rc = rc
+                    .as_deref()
+                    .ok_or_else(|| Error::Write("an XP invitation needs an RCTICKET".into()))?;
+                push(&mut attributes, "USERNAME", &self.username);
+                push(&mut attributes, "RCTICKET", rc);
+                push(
+                    &mut attributes,
+                    "RCTICKETENCRYPTED",
+                    bit(self.rc_ticket_encrypted),
+                );
+                push(&mut attributes, "DtStart", &number(self.validity.start));
+                push(
+                    &mut attributes,
+                    "DtLength",
+                    &number(self.validity.length_minutes),
+                );
+                if let Some(stub) = &self.pass_stub {
+                    push(&mut attributes, "PassStub", stub);
+                }
+                push(&mut attributes, "L", bit(self.low_speed));
+            }
+            Layout::Windows7 | Layout::Windows10 => {
+                let lh = self.lh_ticket.as_ref().ok_or_else(|| {
+                    Error::Write("a Vista-style invitation needs an LHTICKET".into())
+                })?;
+                push(&mut attributes, "USERNAME", &self.username);
+                push(&mut attributes, "LHTICKET", lh.as_hex());
+                if let Some(rc) = &rc {
+                    push(&mut attributes, "RCTICKET", rc);
+                }
+                if let Some(stub) = &self.pass_stub {
+                    push(&mut attributes, "PassStub", stub);
+                }
+                push(
+                    &mut attributes,
+                    "RCTICKETENCRYPTED",
+                    bit(self.rc_ticket_encrypted),
+                );
+                push(&mut attributes, "DtStart", &number(self.validity.start));
+                push(
+                    &mut attributes,
+                    "DtLength",
+                    &number(self.validity.length_minutes),
+                );
+                push(&mut attributes, "L", bit(self.low_speed));
+            }
+        }
+        let mut out =
+            String::with_capacity(512 + attributes.iter().map(|a| a.1.len()).sum::<usize>());
+        let unknown = self
+            .unknown_attributes
+            .iter()
+            .map(|a| (a.name.as_str(), escape_attribute(&a.value)));
+        match layout {
+            Layout::Xp => {
+                out.push_str("<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n");
+                out.push_str("<UPLOADINFO TYPE=\"Escalated\">\r\n<UPLOADDATA");
+                for (name, value) in &attributes {
+                    let _ = write!(out, "\r\n{name}=\"{value}\"");
+                }
+                for (name, value) in unknown {
+                    let _ = write!(out, "\r\n{name}=\"{value}\"");
+                }
+                out.push_str(" />\r\n</UPLOADINFO>\r\n");
+                let mut bytes = vec![0xFF, 0xFE];
+                bytes.extend_from_slice(&text::utf16le_bytes(&out));
+                Ok(bytes)
+            }
+            Layout::Windows7 | Layout::Windows10 => {
+                out.push_str("<?xml version=\"1.0\"?>");
+                if layout == Layout::Windows10 {
+                    out.push('\n');
+                }
+                out.push_str("<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA");
+                for (name, value) in &attributes {
+                    let _ = write!(out, " {name}=\"{value}\"");
+                }
+                for (name, value) in unknown {
+                    let _ = write!(out, " {name}=\"{value}\"");
+                }
+                out.push_str("/></UPLOADINFO>");
+                Ok(out.into_bytes())
+            }
+        }
+    }
+}
+
+const KNOWN_ATTRIBUTES: [&str; 8] = [
+    "USERNAME",
+    "LHTICKET",
+    "RCTICKET",
+    "RCTICKETENCRYPTED",
+    "DtStart",
+    "DtLength",
+    "PassStub",
+    "L",
+];
+
+fn flag(name: &'static str, value: &str) -> Result<bool> {
+    match value {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        other => Err(Error::InvalidAttribute {
+            attribute: name,
+            value: quote_value(other),
+            reason: "expected 0 or 1".into(),
+        }),
+    }
+}
+
+fn integer(name: &'static str, value: &str) -> Result<u64> {
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    match value.parse::<u64>() {
+        Ok(n) if digits => Ok(n),
+        _ => Err(Error::InvalidAttribute {
+            attribute: name,
+            value: quote_value(value),
+            reason: if digits {
+                "the number is too large".into()
+            } else {
+                "expected a whole number of decimal digits".into()
+            },
+        }),
+    }
+}
+
+/// Where an RCTICKET and a decrypted LHTICKET of the same invitation disagree.
+///
+/// Windows writes the same session ID and KH into both, and every RCTICKET address is one of
+/// the LHTICKET's listeners. Anything else means the file was tampered with or assembled by
+/// hand. Returns one sentence per disagreement; empty when they agree.
+pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> Vec<String> {
+    let mut differences = Vec::new();
+    if rc.session_id != lh.id {
+        differences
+            .push("the session IDs differ (RCTICKET RASessionID vs LHTICKET ID)".to_string());
+    }
+    if lh.kh.as_deref() != Some(rc.kh.as_str()) {
+        differences.push(
+            "the key hashes differ (RCTICKET protocolSpecificParms vs LHTICKET KH)".to_string(),
+        );
+    }
+    for address in &rc.addresses {
+        let listed = lh
+            .listeners()
+            .any(|l| l.address.eq_ignore_ascii_case(&address.host) && l.port == Some(address.port));
+        if !listed {
+            differences.push(format!(
+                "RCTICKET address {} is not among the LHTICKET listeners",
+                quote_value(&address.to_string())
+            ));
+        }
+    }
+    differences
+}

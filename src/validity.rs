@@ -1,0 +1,111 @@
+//! DtStart / DtLength: when an invitation may be used.
+
+use chrono::{DateTime, Utc};
+
+/// Where an instant falls relative to an invitation's validity window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Before DtStart.
+    NotYetValid,
+    /// From DtStart up to, not including, DtStart + DtLength minutes.
+    Valid,
+    /// At or after DtStart + DtLength minutes.
+    Expired,
+}
+
+impl Status {
+    /// The name used in JSON and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::NotYetValid => "not-yet-valid",
+            Status::Valid => "valid",
+            Status::Expired => "expired",
+        }
+    }
+}
+
+/// An invitation's validity window, exactly as the file gives it.
+///
+/// Values are kept as unsigned integers of any size a file may hold; arithmetic is done in
+/// 128 bits, so no value overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Validity {
+    /// DtStart: creation time, seconds since 1970-01-01 UTC.
+    pub start: u64,
+    /// DtLength: validity in minutes from DtStart.
+    pub length_minutes: u64,
+}
+
+impl Validity {
+    /// A window starting at `start` and lasting `length_minutes`.
+    pub fn new(start: u64, length_minutes: u64) -> Validity {
+        Validity {
+            start,
+            length_minutes,
+        }
+    }
+
+    /// The first second of validity, in seconds since 1970 (as i128: never overflows).
+    pub fn start_seconds(&self) -> i128 {
+        i128::from(self.start)
+    }
+
+    /// The first second after validity, in seconds since 1970 (as i128: never overflows).
+    pub fn end_seconds(&self) -> i128 {
+        i128::from(self.start) + i128::from(self.length_minutes) * 60
+    }
+
+    /// DtStart as a date, if it is within the range dates can represent.
+    pub fn valid_from(&self) -> Option<DateTime<Utc>> {
+        to_date(self.start_seconds())
+    }
+
+    /// The expiry instant, if it is within the range dates can represent.
+    pub fn valid_until(&self) -> Option<DateTime<Utc>> {
+        to_date(self.end_seconds())
+    }
+
+    /// The status of the invitation at `now`.
+    pub fn status_at(&self, now: DateTime<Utc>) -> Status {
+        let now = i128::from(now.timestamp());
+        if now < self.start_seconds() {
+            Status::NotYetValid
+        } else if now >= self.end_seconds() {
+            Status::Expired
+        } else {
+            Status::Valid
+        }
+    }
+}
+
+fn to_date(seconds: i128) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(i64::try_from(seconds).ok()?, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn boundaries() {
+        let v = Validity::new(1000, 1);
+        assert_eq!(v.status_at(at(999)), Status::NotYetValid);
+        assert_eq!(v.status_at(at(1000)), Status::Valid);
+        assert_eq!(v.status_at(at(1059)), Status::Valid);
+        assert_eq!(v.status_at(at(1060)), Status::Expired);
+    }
+
+    #[test]
+    fn absurd_values_do_not_overflow() {
+        let v = Validity::new(u64::MAX, u64::MAX);
+        assert_eq!(v.status_at(at(0)), Status::NotYetValid);
+        assert_eq!(v.valid_from(), None);
+        assert_eq!(v.valid_until(), None);
+        let v = Validity::new(0, u64::MAX);
+        assert_eq!(v.status_at(at(i64::from(i32::MAX))), Status::Valid);
+    }
+}
