@@ -53,8 +53,10 @@ pub mod crypto;
 pub mod error;
 pub mod generate;
 pub mod invitation;
+pub mod mail;
 pub mod pass_stub;
 pub mod text;
+pub mod validate;
 pub mod validity;
 pub mod xml;
 

@@ -47,6 +47,14 @@ pub enum Command {
     /// Example: rainv passstub verify --stub 'RT=0PvIndan52*' --blob 3C9C... --password-file pw.txt
     #[command(name = "passstub", subcommand)]
     PassStub(PassStubCommand),
+    /// Judge invitation files against a gateway policy (files, directories or -).
+    ///
+    /// Example: rainv check --json /var/spool/attachments
+    Check(crate::cli::check::CheckArgs),
+    /// Find invitations attached to e-mail (.eml, mbox, Maildir) and judge each.
+    ///
+    /// Example: rainv scan-mail --json ~/Maildir
+    ScanMail(crate::cli::check::ScanMailArgs),
     /// Print a shell completion script.
     ///
     /// Example: rainv completions bash > /etc/bash_completion.d/rainv

@@ -1,6 +1,7 @@
 //! The `rainv` command line: argument parsing and terminal I/O over the library.
 
 pub mod args;
+pub mod check;
 pub mod commands;
 pub mod io;
 pub mod open;
@@ -17,6 +18,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Decrypt(args) => commands::decrypt(args),
         Command::Encrypt(args) => commands::encrypt(args),
         Command::PassStub(command) => commands::pass_stub(command),
+        Command::Check(args) => check::check(args),
+        Command::ScanMail(args) => check::scan_mail(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "rainv", &mut std::io::stdout());
             Ok(())

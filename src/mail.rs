@@ -1,0 +1,144 @@
+//! Finding invitations in e-mail: the attachments of an RFC 5322 message (and of messages
+//! forwarded inside it), each judged with [`validate`](crate::validate::validate).
+//!
+//! Reading mailboxes (mbox files, Maildir folders) is I/O and left to the caller; this module
+//! works on the bytes of one message.
+
+use chrono::{DateTime, Utc};
+use mail_parser::{Message, MessageParser, MimeHeaders};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::validate::{Policy, Report, validate};
+
+/// How deep forwarded messages are followed.
+pub const MAX_NESTING: usize = 8;
+
+/// The verdict on one invitation found in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentReport {
+    /// Message-ID of the message holding the attachment (the innermost, for forwarded mail).
+    pub message_id: Option<String>,
+    /// The attachment's file name, or a description of the part when it has none.
+    pub attachment: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub report: Report,
+}
+
+/// Is this attachment name an invitation's (`.msrcincident`, any letter case)?
+pub fn has_invitation_name(name: &str) -> bool {
+    let ext = ".msrcincident";
+    name.len() >= ext.len()
+        && name
+            .get(name.len() - ext.len()..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(ext))
+}
+
+/// Does this content look like an invitation or a Connection String 2, whatever its name?
+/// Looks for `UPLOADINFO` or `<E><A ` in 8-bit or UTF-16 text near the start.
+pub fn looks_like_invitation(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let utf16le: Vec<u8> = "UPLOADINFO".bytes().flat_map(|b| [b, 0]).collect();
+    let utf16be: Vec<u8> = "UPLOADINFO".bytes().flat_map(|b| [0, b]).collect();
+    contains(head, b"UPLOADINFO")
+        || contains(head, &utf16le)
+        || contains(head, &utf16be)
+        || contains(head, b"<E><A ")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Find every invitation attached to the message in `raw` (by name or by content, following
+/// forwarded messages) and judge each against `policy`.
+///
+/// A message with no invitation gives an empty list. Bytes that are not a message at all give
+/// an error.
+pub fn scan_message(
+    raw: &[u8],
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<AttachmentReport>, Error> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or_else(|| Error::Structure("not an RFC 5322 e-mail message".into()))?;
+    let mut reports = Vec::new();
+    scan(&message, policy, now, 0, &mut reports);
+    Ok(reports)
+}
+
+fn scan(
+    message: &Message<'_>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    depth: usize,
+    out: &mut Vec<AttachmentReport>,
+) {
+    let message_id = message.message_id().map(str::to_string);
+    for (index, part) in message.attachments().enumerate() {
+        if let Some(inner) = part.message() {
+            if depth < MAX_NESTING {
+                scan(inner, policy, now, depth + 1, out);
+            }
+            continue;
+        }
+        let name = part.attachment_name();
+        let contents = part.contents();
+        if name.is_some_and(has_invitation_name) || looks_like_invitation(contents) {
+            out.push(AttachmentReport {
+                message_id: message_id.clone(),
+                attachment: name.map_or_else(
+                    || format!("(unnamed attachment {})", index + 1),
+                    str::to_string,
+                ),
+                report: validate(contents, policy, now),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(has_invitation_name("Invitation.MSRCIncident"));
+        assert!(has_invitation_name("a.msrcincident"));
+        assert!(!has_invitation_name("a.msrcincident.exe"));
+        assert!(!has_invitation_name("ü"));
+    }
+
+    #[test]
+    fn finds_base64_attachment_and_forwarded_one() {
+        use base64::Engine;
+        let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident").unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&file);
+        let inner = format!(
+            "Message-ID: <inner@example>\r\nSubject: help\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+             --in\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"RA.msrcincident\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--in--\r\n"
+        );
+        let outer = format!(
+            "Message-ID: <outer@example>\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"out\"\r\n\r\n--out\r\nContent-Type: text/plain\r\n\r\nsee below\r\n\
+             --out\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--out--\r\n"
+        );
+        let now = DateTime::from_timestamp(1_160_080_100, 0).unwrap();
+        for raw in [&inner, &outer] {
+            let reports = scan_message(raw.as_bytes(), &Policy::default(), now).unwrap();
+            assert_eq!(reports.len(), 1, "{raw}");
+            assert_eq!(reports[0].attachment, "RA.msrcincident");
+            assert_eq!(reports[0].message_id.as_deref(), Some("inner@example"));
+            assert_eq!(
+                reports[0].report.verdict,
+                crate::validate::Verdict::Accept,
+                "{:?}",
+                reports[0].report
+            );
+        }
+    }
+}

@@ -1,0 +1,558 @@
+//! The mail-gateway verdict: judge untrusted bytes against a [`Policy`].
+//!
+//! [`validate`] never panics and never does I/O. It reads the file with the same hardened
+//! reader as everything else, then checks what a gateway cares about: validity window, tickets
+//! that agree, unprotected invitations, text that could drive a terminal, and where the expert
+//! would be sent. Every finding has a stable [`Finding::code`]; any finding of severity
+//! [`Severity::Error`] rejects the file.
+//!
+//! ```
+//! use rainv::validate::{Policy, Verdict, validate};
+//!
+//! let bytes = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
+//! let report = validate(&bytes, &Policy::default(), chrono::Utc::now());
+//! assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
+//! assert!(report.findings.iter().any(|f| f.code == "validity.expired"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::connection_string2::ConnectionString2;
+use crate::crypto::{Password, TicketKey};
+use crate::error::{Error, quote_value};
+use crate::invitation::{Document, Generation, Invitation, read, ticket_disagreements};
+use crate::text::is_dangerous_for_display;
+use crate::validity::Status;
+use crate::xml::Limits;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For the record only.
+    Info,
+    /// Worth a look; does not reject.
+    Warning,
+    /// Rejects the file.
+    Error,
+}
+
+/// Accept or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No finding of severity error.
+    Accept,
+    /// At least one finding of severity error.
+    Reject,
+}
+
+/// One thing found about a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable machine code, such as `xml.doctype` or `validity.expired`.
+    pub code: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// A sentence for people. Text from the file in it is escaped.
+    pub message: String,
+}
+
+/// The verdict on one file and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Accept or reject.
+    pub verdict: Verdict,
+    /// What the file turned out to be: `xp`, `vista`, `connection-string`, or `null` when unreadable.
+    pub kind: Option<&'static str>,
+    /// Everything found, in the order checked.
+    pub findings: Vec<Finding>,
+}
+
+/// The formats a policy may allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Windows XP invitations (RCTICKET only).
+    Xp,
+    /// Vista-or-later invitations (LHTICKET).
+    Vista,
+    /// Bare Connection Strings 2.
+    ConnectionString,
+}
+
+impl Format {
+    /// The name used in policies and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xp => "xp",
+            Format::Vista => "vista",
+            Format::ConnectionString => "connection-string",
+        }
+    }
+}
+
+/// What a gateway accepts. [`Policy::default`] is the recommended starting point.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Size and structure limits; `limits.max_input_bytes` is the maximum file size.
+    pub limits: Limits,
+    /// Longest validity (DtLength) accepted, in minutes; `None` for no limit.
+    pub max_validity_minutes: Option<u64>,
+    /// Accept expired invitations.
+    pub allow_expired: bool,
+    /// How far in the future DtStart may be (the sender's clock may run ahead), in seconds.
+    pub clock_skew_seconds: u64,
+    /// Formats accepted.
+    pub formats: Vec<Format>,
+    /// Reject invitations without password protection (RCTICKETENCRYPTED=0, bare tickets).
+    pub require_password: bool,
+    /// If not empty, every IP address an expert would connect to must be in one of these.
+    pub allowed_networks: Vec<IpNet>,
+    /// If not empty, every host name an expert would connect to must match one of these
+    /// (`*` matches any run of characters; case-insensitive).
+    pub allowed_hosts: Vec<String>,
+    /// A password to decrypt the LHTICKET with, so its listeners can be checked and compared
+    /// with the RCTICKET.
+    pub password: Option<Password>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            limits: Limits::default(),
+            max_validity_minutes: Some(DEFAULT_MAX_VALIDITY_MINUTES),
+            allow_expired: false,
+            clock_skew_seconds: 300,
+            formats: vec![Format::Xp, Format::Vista, Format::ConnectionString],
+            require_password: false,
+            allowed_networks: Vec::new(),
+            allowed_hosts: Vec::new(),
+            password: None,
+        }
+    }
+}
+
+/// 30 days: longer than any validity Windows offers, far shorter than a forged "forever".
+pub const DEFAULT_MAX_VALIDITY_MINUTES: u64 = 30 * 24 * 60;
+
+/// A policy file (TOML). Every key is optional; absent keys keep [`Policy::default`]'s value.
+///
+/// ```toml
+/// max_size_bytes = 65536
+/// max_validity_minutes = 1440
+/// allow_expired = false
+/// clock_skew_seconds = 300
+/// formats = ["vista"]
+/// require_password = true
+/// allowed_networks = ["10.0.0.0/8", "fd00::/8"]
+/// allowed_hosts = ["*.corp.example"]
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Maximum file size in bytes.
+    pub max_size_bytes: Option<usize>,
+    /// Longest validity in minutes; 0 means no limit.
+    pub max_validity_minutes: Option<u64>,
+    /// Accept expired invitations.
+    pub allow_expired: Option<bool>,
+    /// Allowed clock skew for DtStart in the future, seconds.
+    pub clock_skew_seconds: Option<u64>,
+    /// Formats accepted: "xp", "vista", "connection-string".
+    pub formats: Option<Vec<Format>>,
+    /// Reject invitations without password protection.
+    pub require_password: Option<bool>,
+    /// CIDR ranges listeners must be in.
+    pub allowed_networks: Option<Vec<String>>,
+    /// Host name patterns listeners must match.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+impl Policy {
+    /// Read a policy from TOML text (see [`PolicyFile`]), starting from the defaults.
+    pub fn from_toml(text: &str) -> Result<Policy, String> {
+        let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut policy = Policy::default();
+        if let Some(size) = file.max_size_bytes {
+            policy.limits.max_input_bytes = size;
+        }
+        if let Some(minutes) = file.max_validity_minutes {
+            policy.max_validity_minutes = (minutes > 0).then_some(minutes);
+        }
+        if let Some(allow) = file.allow_expired {
+            policy.allow_expired = allow;
+        }
+        if let Some(skew) = file.clock_skew_seconds {
+            policy.clock_skew_seconds = skew;
+        }
+        if let Some(formats) = file.formats {
+            policy.formats = formats;
+        }
+        if let Some(require) = file.require_password {
+            policy.require_password = require;
+        }
+        if let Some(networks) = file.allowed_networks {
+            policy.allowed_networks = parse_networks(&networks)?;
+        }
+        if let Some(hosts) = file.allowed_hosts {
+            policy.allowed_hosts = hosts;
+        }
+        Ok(policy)
+    }
+}
+
+/// Parse CIDR ranges (`10.0.0.0/8`, `fe80::/10`); a bare address means just that address.
+pub fn parse_networks(texts: &[String]) -> Result<Vec<IpNet>, String> {
+    texts
+        .iter()
+        .map(|t| {
+            t.parse::<IpNet>()
+                .or_else(|_| t.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("\"{t}\" is not a CIDR range such as 10.0.0.0/8"))
+        })
+        .collect()
+}
+
+/// Judge `bytes` against `policy` at instant `now`.
+pub fn validate(bytes: &[u8], policy: &Policy, now: DateTime<Utc>) -> Report {
+    let mut findings = Vec::new();
+    let kind = check(bytes, policy, now, &mut findings);
+    let verdict = if findings.iter().any(|f| f.severity == Severity::Error) {
+        Verdict::Reject
+    } else {
+        Verdict::Accept
+    };
+    Report {
+        verdict,
+        kind,
+        findings,
+    }
+}
+
+fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, message: String) {
+    findings.push(Finding {
+        code,
+        severity,
+        message,
+    });
+}
+
+fn from_error(findings: &mut Vec<Finding>, error: &Error) {
+    push(findings, error.code(), Severity::Error, error.to_string());
+}
+
+fn check(
+    bytes: &[u8],
+    policy: &Policy,
+    now: DateTime<Utc>,
+    findings: &mut Vec<Finding>,
+) -> Option<&'static str> {
+    let document = match read(bytes, &policy.limits) {
+        Ok(document) => document,
+        Err(error) => {
+            from_error(findings, &error);
+            return None;
+        }
+    };
+    let format = match &document {
+        Document::Invitation(inv) if inv.generation() == Generation::Xp => Format::Xp,
+        Document::Invitation(_) => Format::Vista,
+        Document::ConnectionString(_) => Format::ConnectionString,
+    };
+    if !policy.formats.contains(&format) {
+        push(
+            findings,
+            "format.not-allowed",
+            Severity::Error,
+            format!("{} files are not accepted by this policy", format.name()),
+        );
+    }
+    match &document {
+        Document::ConnectionString(cs) => {
+            let severity = if policy.require_password {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            push(
+                findings,
+                "password.none",
+                severity,
+                "a bare Connection String 2 is not password-protected".to_string(),
+            );
+            check_connection_string(cs, "the ticket", policy, findings);
+        }
+        Document::Invitation(inv) => check_invitation(inv, policy, now, findings),
+    }
+    Some(format.name())
+}
+
+fn check_invitation(
+    inv: &Invitation,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    findings: &mut Vec<Finding>,
+) {
+    check_text(&inv.username, "USERNAME", findings);
+    if let Some(stub) = &inv.pass_stub {
+        check_text(stub, "PassStub", findings);
+        if let Err(e) = crate::pass_stub::check_shape(stub) {
+            push(
+                findings,
+                "passstub.unusual",
+                Severity::Warning,
+                format!("{e}; Windows never writes such a PassStub"),
+            );
+        }
+    }
+    for unknown in &inv.unknown_attributes {
+        check_text(&unknown.value, "an unknown attribute", findings);
+        push(
+            findings,
+            "format.unknown-attribute",
+            Severity::Info,
+            format!(
+                "unknown attribute {} on <UPLOADDATA>",
+                quote_value(&unknown.name)
+            ),
+        );
+    }
+
+    // Validity.
+    let v = inv.validity;
+    let now_seconds = i128::from(now.timestamp());
+    match v.status_at(now) {
+        Status::Expired if !policy.allow_expired => push(
+            findings,
+            "validity.expired",
+            Severity::Error,
+            format!(
+                "the invitation expired {} ago",
+                describe_seconds(now_seconds - v.end_seconds())
+            ),
+        ),
+        Status::NotYetValid
+            if v.start_seconds() - now_seconds > i128::from(policy.clock_skew_seconds) =>
+        {
+            push(
+                findings,
+                "validity.not-yet-valid",
+                Severity::Error,
+                format!(
+                    "DtStart is {} in the future, more than the {} s of clock skew allowed",
+                    describe_seconds(v.start_seconds() - now_seconds),
+                    policy.clock_skew_seconds
+                ),
+            )
+        }
+        _ => {}
+    }
+    if let Some(max) = policy.max_validity_minutes
+        && v.length_minutes > max
+    {
+        push(
+            findings,
+            "validity.too-long",
+            Severity::Error,
+            format!(
+                "DtLength is {} minutes, more than the {max} this policy allows",
+                v.length_minutes
+            ),
+        );
+    }
+
+    // Password protection.
+    if !inv.rc_ticket_encrypted {
+        let severity = if policy.require_password {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        push(
+            findings,
+            "password.none",
+            severity,
+            "the invitation has no password (RCTICKETENCRYPTED=0)".into(),
+        );
+    }
+
+    // The tickets.
+    if let Some(rc) = &inv.rc_ticket {
+        for address in &rc.addresses {
+            check_address(&address.host, "RCTICKET", policy, findings);
+        }
+    }
+    let decrypted = match (&inv.lh_ticket, &policy.password) {
+        (Some(lh), Some(password)) => {
+            match lh.decrypt_with_key(&TicketKey::derive(password), &policy.limits) {
+                Ok(ticket) => Some(ticket),
+                Err(error) => {
+                    from_error(findings, &error);
+                    None
+                }
+            }
+        }
+        (Some(_), None) if has_allowlist(policy) => {
+            push(
+                findings,
+                "ticket.lh.unchecked",
+                Severity::Warning,
+                "the LHTICKET's listeners could not be checked against the allowed ranges: no password was given".into(),
+            );
+            None
+        }
+        _ => None,
+    };
+    if let Some(ticket) = &decrypted {
+        check_connection_string(ticket.connection(), "the LHTICKET", policy, findings);
+        if let Some(rc) = &inv.rc_ticket {
+            for difference in ticket_disagreements(rc, ticket.connection()) {
+                push(
+                    findings,
+                    "ticket.mismatch",
+                    Severity::Error,
+                    format!("RCTICKET and LHTICKET disagree: {difference}"),
+                );
+            }
+        }
+    }
+}
+
+fn check_connection_string(
+    cs: &ConnectionString2,
+    what: &str,
+    policy: &Policy,
+    findings: &mut Vec<Finding>,
+) {
+    if cs.kh.is_none() {
+        push(
+            findings,
+            "ticket.kh.missing",
+            Severity::Warning,
+            format!("{what} has no KH: the expert cannot authenticate the novice's computer"),
+        );
+    }
+    for extra in &cs.extra {
+        check_text(&extra.name, what, findings);
+    }
+    for listener in cs.listeners() {
+        check_text(&listener.address, what, findings);
+        if let Some(uri) = &listener.uri {
+            check_text(uri, what, findings);
+        }
+        check_address(&listener.address, what, policy, findings);
+    }
+}
+
+fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
+    if let Some(c) = text.chars().find(|&c| is_dangerous_for_display(c)) {
+        push(
+            findings,
+            "text.control-characters",
+            Severity::Error,
+            format!(
+                "{what} holds control or bidi-override character U+{:04X} (\"{}\"), which can drive a terminal or disguise text",
+                u32::from(c),
+                quote_value(text)
+            ),
+        );
+    }
+}
+
+fn has_allowlist(policy: &Policy) -> bool {
+    !policy.allowed_networks.is_empty() || !policy.allowed_hosts.is_empty()
+}
+
+fn check_address(host: &str, what: &str, policy: &Policy, findings: &mut Vec<Finding>) {
+    if !has_allowlist(policy) {
+        return;
+    }
+    // IPv6 listeners carry a zone (`%3`); the zone says which interface, not where.
+    let without_zone = host.split('%').next().unwrap_or(host);
+    let allowed = match without_zone.parse::<IpAddr>() {
+        Ok(ip) => policy.allowed_networks.iter().any(|net| net.contains(&ip)),
+        Err(_) => policy
+            .allowed_hosts
+            .iter()
+            .any(|pattern| wildcard_match(pattern, host)),
+    };
+    if !allowed {
+        push(
+            findings,
+            "address.not-allowed",
+            Severity::Error,
+            format!(
+                "{what} sends the expert to {}, outside the allowed ranges and host names",
+                quote_value(host)
+            ),
+        );
+    }
+}
+
+/// Case-insensitive match of `text` against `pattern`, where `*` matches any run of
+/// characters. Linear in practice, O(pattern × text) at worst.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+fn describe_seconds(seconds: i128) -> String {
+    let s = seconds.unsigned_abs();
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        7200..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*.corp.example", "pc1.CORP.example"));
+        assert!(!wildcard_match("*.corp.example", "corp.example.evil"));
+        assert!(wildcard_match("pc-*", "pc-12"));
+        assert!(wildcard_match("*", "anything"));
+        assert!(!wildcard_match("a*b*c", "aXbY"));
+    }
+
+    #[test]
+    fn policy_from_toml() {
+        let p = Policy::from_toml(
+            "formats = [\"vista\"]\nallowed_networks = [\"10.0.0.0/8\", \"fe80::1\"]\nmax_validity_minutes = 0\n",
+        )
+        .unwrap();
+        assert_eq!(p.formats, vec![Format::Vista]);
+        assert_eq!(p.allowed_networks.len(), 2);
+        assert_eq!(p.max_validity_minutes, None);
+        assert!(Policy::from_toml("bogus = 1").is_err());
+        assert!(Policy::from_toml("allowed_networks = [\"10.0.0.0/33\"]").is_err());
+    }
+}
