@@ -117,7 +117,7 @@ impl NewInvitation {
     pub fn build_xp(&self) -> Result<Invitation> {
         let session_id = match &self.session_id {
             Some(id) => id.clone(),
-            None => generate::session_id()?,
+            None => generate::xp_session_id()?,
         };
         Ok(Invitation {
             username: self.username.clone(),
@@ -129,5 +129,69 @@ impl NewInvitation {
             low_speed: self.low_speed,
             unknown_attributes: Vec::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invitation::{Layout, ticket_disagreements};
+
+    fn spec() -> NewInvitation {
+        NewInvitation {
+            username: "alice & bob".into(),
+            listeners: vec![
+                Listener {
+                    address: "fe80::1%3".into(),
+                    port: Some(49228),
+                    uri: None,
+                },
+                Listener {
+                    address: "192.0.2.1".into(),
+                    port: Some(3389),
+                    uri: None,
+                },
+                Listener {
+                    address: "PC-1".into(),
+                    port: Some(3389),
+                    uri: None,
+                },
+            ],
+            kh: Some("BNRjdu97DyczQSRuMRrDWoue+HA=".into()),
+            kh2: None,
+            session_id: None,
+            terminal_session: 0,
+            created: 1_700_000_000,
+            minutes: DEFAULT_MINUTES,
+            low_speed: false,
+            with_rc_ticket: true,
+        }
+    }
+
+    #[test]
+    fn built_invitations_read_back_and_their_tickets_agree() {
+        let password = Password::new("ABCDEFGHJK12");
+        let invitation = spec().build(&password).unwrap();
+        for layout in [Layout::Windows7, Layout::Windows10] {
+            let again = Invitation::from_bytes(&invitation.to_bytes(layout).unwrap()).unwrap();
+            assert_eq!(again, invitation);
+        }
+        let ticket = invitation.decrypt(&password).unwrap().unwrap();
+        let rc = invitation.rc_ticket.as_ref().unwrap();
+        // The IPv6 listener cannot go into an RCTICKET; the others do, in order.
+        assert_eq!(rc.addresses.len(), 2);
+        assert!(ticket_disagreements(rc, ticket.connection()).is_empty());
+        crate::pass_stub::check_shape(invitation.pass_stub.as_deref().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn xp_invitations_have_xp_session_ids_and_need_a_kh() {
+        let xp = spec().build_xp().unwrap();
+        assert!(xp.lh_ticket.is_none());
+        let again = Invitation::from_bytes(&xp.to_bytes(Layout::Xp).unwrap()).unwrap();
+        assert_eq!(again, xp);
+        assert_eq!(xp.rc_ticket.unwrap().session_id.len(), 44); // 32 bytes in base64
+        let no_kh = NewInvitation { kh: None, ..spec() };
+        assert!(no_kh.build_xp().is_err());
     }
 }

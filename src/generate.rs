@@ -79,7 +79,16 @@ pub fn password() -> Result<Password> {
 /// A new session ID: 48 random bytes in base64, the size Windows Vista and later use for the
 /// Connection String 2 ID (and the RCTICKET RASessionID).
 pub fn session_id() -> Result<String> {
-    let mut bytes = [0u8; 48];
+    random_base64::<48>()
+}
+
+/// A new XP-style RASessionID: 32 random bytes in base64, as Windows XP writes in RCTICKET.
+pub fn xp_session_id() -> Result<String> {
+    random_base64::<32>()
+}
+
+fn random_base64<const N: usize>() -> Result<String> {
+    let mut bytes = [0u8; N];
     random_bytes(&mut bytes)?;
     Ok(BASE64.encode(bytes))
 }
@@ -97,6 +106,7 @@ mod tests {
             assert_eq!(pw.expose().len(), 12);
             assert!(pw.expose().bytes().all(|b| PASSWORD_CHARS.contains(&b)));
             assert_eq!(BASE64.decode(session_id().unwrap()).unwrap().len(), 48);
+            assert_eq!(BASE64.decode(xp_session_id().unwrap()).unwrap().len(), 32);
         }
         assert_ne!(pass_stub().unwrap(), pass_stub().unwrap());
     }

@@ -40,7 +40,8 @@
 //! - [`connection_string1`], [`connection_string2`]: the two tickets.
 //! - [`crypto`]: AES ticket encryption, key derivation, the PassStub RC4 blob.
 //! - [`pass_stub`], [`blob`], [`generate`], [`validity`]: the smaller pieces of the protocol.
-//! - [`validate`]: the mail-gateway verdict on untrusted bytes.
+//! - [`validate`], [`mail`]: the mail-gateway verdict on untrusted bytes and e-mail.
+//! - [`create`]: making a new invitation as msra.exe does.
 //! - [`xml`], [`text`]: the hardened XML reader and encoding detection underneath.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -70,3 +71,8 @@ pub use invitation::{
 };
 pub use validity::{Status, Validity};
 pub use xml::Limits;
+
+/// The README's Rust example is compiled and run as a doc test, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

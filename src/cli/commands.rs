@@ -4,10 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rainv::create::{DEFAULT_MINUTES, NewInvitation};
-use rainv::{
-    ConnectionString2, Document, Invitation, Kh2, Layout, LhTicket, Limits, Listener, Password,
-    Validity,
-};
+use rainv::{Document, Invitation, Kh2, Layout, LhTicket, Limits, Listener, Password, Validity};
 
 use super::args::{
     CreateArgs, DecryptArgs, EncryptArgs, FormatArg, InvitationArgs, PassStubCommand,
@@ -82,6 +79,12 @@ fn output_invitation(invitation: &Invitation, format: FormatArg, args: &Invitati
 }
 
 pub fn create(args: &CreateArgs) -> Outcome {
+    if args.invitation.user.is_none() {
+        return Err(Failure::usage(
+            "--user is required",
+            "give the name of the person asking for help",
+        ));
+    }
     let listeners = args
         .addresses
         .iter()
@@ -108,12 +111,6 @@ pub fn create(args: &CreateArgs) -> Outcome {
         low_speed: args.invitation.low_speed,
         with_rc_ticket: !args.vista_only && args.kh.is_some(),
     };
-    if args.invitation.user.is_none() {
-        return Err(Failure::usage(
-            "--user is required",
-            "give the name of the person asking for help",
-        ));
-    }
     if args.kh.is_none() {
         eprintln!(
             "warning: no --kh given: the expert cannot authenticate the novice's computer{}",
@@ -227,7 +224,6 @@ pub fn encrypt(args: &EncryptArgs) -> Outcome {
         low_speed: args.invitation.low_speed,
         unknown_attributes: Vec::new(),
     };
-    let _: &ConnectionString2 = &connection;
     output_invitation(&invitation, args.format, &args.invitation)
 }
 
