@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Windows Remote Assistance invitations (.msrcincident): create, open, encrypt, decrypt, check.
+/// Windows Remote Assistance invitations (.msrcincident): create, open, decrypt and encrypt them,
+/// compute and verify PassStub proofs, and judge files and mail attachments for a gateway.
 ///
 /// Exit codes: 0 success; 1 the file is invalid, refused, or the password is wrong;
 /// 2 usage or I/O error. Passwords are never taken on the command line: use
@@ -106,12 +107,20 @@ pub enum FormatArg {
     Xp,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum VistaFormatArg {
+    /// As Windows 10 and 11 write it.
+    Vista,
+    /// As Windows 7 writes it.
+    Win7,
+}
+
 /// Options shared by `create` and `encrypt`.
 #[derive(Debug, Args)]
 pub struct InvitationArgs {
     /// USERNAME: the person asking for help.
     #[arg(long, value_name = "NAME")]
-    pub user: Option<String>,
+    pub user: String,
     /// Validity in minutes (Windows' default: 360).
     #[arg(long, value_name = "N", conflicts_with = "expires")]
     pub minutes: Option<u64>,
@@ -157,6 +166,8 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub password: PasswordArgs,
     /// Make a Windows-style password (12 of A-Z0-9) and print it once to standard error.
+    /// (XP invitations take no password here: the novice checks the expert's PASS value later
+    /// with `rainv passstub verify`.)
     #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
     pub generate_password: bool,
 }
@@ -179,10 +190,11 @@ pub struct DecryptArgs {
 pub struct EncryptArgs {
     /// The Connection String 2 (<E>...</E>), or '-' for standard input.
     pub file: PathBuf,
-    /// The layout to write.
+    /// The layout to write (an XP file cannot carry an LHTICKET).
     #[arg(long, value_enum, default_value = "vista")]
-    pub format: FormatArg,
-    /// Also add an RCTICKET for XP experts, built from the ticket's IPv4 listeners.
+    pub format: VistaFormatArg,
+    /// Also add an RCTICKET for XP experts, built from the ticket's IPv4 and computer-name
+    /// listeners (the ticket needs a KH).
     #[arg(long)]
     pub with_rc_ticket: bool,
     #[command(flatten)]

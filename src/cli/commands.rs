@@ -8,6 +8,7 @@ use rainv::{Document, Invitation, Kh2, Layout, LhTicket, Limits, Listener, Passw
 
 use super::args::{
     CreateArgs, DecryptArgs, EncryptArgs, FormatArg, InvitationArgs, PassStubCommand,
+    VistaFormatArg,
 };
 use super::io::{self, Failure, Outcome, display_path};
 
@@ -16,6 +17,13 @@ fn layout(format: FormatArg) -> Layout {
         FormatArg::Vista => Layout::Windows10,
         FormatArg::Win7 => Layout::Windows7,
         FormatArg::Xp => Layout::Xp,
+    }
+}
+
+fn vista_layout(format: VistaFormatArg) -> Layout {
+    match format {
+        VistaFormatArg::Vista => Layout::Windows10,
+        VistaFormatArg::Win7 => Layout::Windows7,
     }
 }
 
@@ -71,18 +79,22 @@ fn listener(text: &str) -> Result<Listener, Failure> {
     })
 }
 
-fn output_invitation(invitation: &Invitation, format: FormatArg, args: &InvitationArgs) -> Outcome {
+fn output_invitation(invitation: &Invitation, layout: Layout, args: &InvitationArgs) -> Outcome {
     let bytes = invitation
-        .to_bytes(layout(format))
+        .to_bytes(layout)
         .map_err(|e| Failure::from_error("the invitation", &e))?;
     io::write_output(&args.output, &bytes, args.force)
 }
 
 pub fn create(args: &CreateArgs) -> Outcome {
-    if args.invitation.user.is_none() {
+    io::check_output(&args.invitation.output, args.invitation.force)?;
+    let password_given = args.password.password_file.is_some()
+        || args.password.password_env.is_some()
+        || args.generate_password;
+    if args.format == FormatArg::Xp && password_given {
         return Err(Failure::usage(
-            "--user is required",
-            "give the name of the person asking for help",
+            "XP invitations hold no encrypted ticket, so a password given here would not be used",
+            "leave out the password options; check the expert's PASS value later with `rainv passstub verify`",
         ));
     }
     let listeners = args
@@ -100,7 +112,7 @@ pub fn create(args: &CreateArgs) -> Outcome {
         })
         .transpose()?;
     let spec = NewInvitation {
-        username: args.invitation.user.clone().unwrap_or_default(),
+        username: args.invitation.user.clone(),
         listeners,
         kh: args.kh.clone(),
         kh2,
@@ -131,12 +143,12 @@ pub fn create(args: &CreateArgs) -> Outcome {
             eprintln!("password: {}", password.expose());
             password
         } else {
-            io::require_password(&args.password, true)?
+            io::new_password(&args.password)?
         };
         spec.build(&password)
             .map_err(|e| Failure::usage(e.to_string(), e.hint()))?
     };
-    output_invitation(&invitation, args.format, &args.invitation)
+    output_invitation(&invitation, layout(args.format), &args.invitation)
 }
 
 pub fn decrypt(args: &DecryptArgs) -> Outcome {
@@ -162,6 +174,8 @@ pub fn decrypt(args: &DecryptArgs) -> Outcome {
 }
 
 pub fn encrypt(args: &EncryptArgs) -> Outcome {
+    io::stdin_once(&args.file, &args.password)?;
+    io::check_output(&args.invitation.output, args.invitation.force)?;
     let limits = Limits::default();
     let bytes = io::read_input(&args.file, limits.max_input_bytes)?;
     let name = display_path(&args.file);
@@ -180,12 +194,6 @@ pub fn encrypt(args: &EncryptArgs) -> Outcome {
                 ));
             }
         };
-    if args.format == FormatArg::Xp {
-        return Err(Failure::usage(
-            "XP invitations cannot carry an LHTICKET",
-            "use --format vista or win7",
-        ));
-    }
     let rc_ticket = if args.with_rc_ticket {
         let spec = NewInvitation {
             username: String::new(),
@@ -200,8 +208,12 @@ pub fn encrypt(args: &EncryptArgs) -> Outcome {
             with_rc_ticket: true,
         };
         Some(
-            spec.rc_ticket(&connection.id)
-                .map_err(|e| Failure::invalid(e.to_string(), e.hint()))?,
+            spec.rc_ticket(&connection.id).map_err(|e| {
+                Failure::invalid(
+                    format!("--with-rc-ticket: {e}"),
+                    "leave out --with-rc-ticket, or give a ticket with a KH and an IPv4 or named listener",
+                )
+            })?,
         )
     } else {
         None
@@ -211,9 +223,9 @@ pub fn encrypt(args: &EncryptArgs) -> Outcome {
             "warning: the ticket has no KH: the expert cannot authenticate the novice's computer"
         );
     }
-    let password = io::require_password(&args.password, true)?;
+    let password = io::new_password(&args.password)?;
     let invitation = Invitation {
-        username: args.invitation.user.clone().unwrap_or_default(),
+        username: args.invitation.user.clone(),
         rc_ticket,
         lh_ticket: Some(LhTicket::encrypt(&text, &password)),
         rc_ticket_encrypted: true,
@@ -224,7 +236,7 @@ pub fn encrypt(args: &EncryptArgs) -> Outcome {
         low_speed: args.invitation.low_speed,
         unknown_attributes: Vec::new(),
     };
-    output_invitation(&invitation, args.format, &args.invitation)
+    output_invitation(&invitation, vista_layout(args.format), &args.invitation)
 }
 
 fn print_line(text: &str) -> Outcome {
@@ -261,9 +273,9 @@ pub fn pass_stub(command: &PassStubCommand) -> Outcome {
                     print_line("mismatch")?;
                     Err(Failure::Silent)
                 }
-                Err(e) => Err(Failure::invalid(
-                    format!("--blob: {e}"),
-                    "give the PASS value as hex",
+                Err(_) => Err(Failure::usage(
+                    "--blob is not hex",
+                    "give the PASS value the expert sent: 64 hex digits for a 14-character PassStub",
                 )),
             }
         }

@@ -87,17 +87,76 @@ pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// Read a password file, refusing anything longer than a password could be.
+fn read_password_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    const LIMIT: u64 = 4096;
+    let mut bytes = Vec::new();
+    let result = if path == Path::new("-") {
+        io::stdin().lock().take(LIMIT + 1).read_to_end(&mut bytes)
+    } else {
+        fs::File::open(path).and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::io("read the password file", path, &e))?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(Failure::usage(
+            format!(
+                "password file {} is longer than {LIMIT} bytes",
+                display_path(path)
+            ),
+            "the file should hold just the password on its first line",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Standard input can serve only one purpose: refuse reading both the input and the password
+/// from it.
+pub fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
+    if input == Path::new("-") && password.password_file.as_deref() == Some(Path::new("-")) {
+        return Err(Failure::usage(
+            "both the input and the password would come from standard input",
+            "put the password in a file (--password-file PATH) or a variable (--password-env VAR)",
+        ));
+    }
+    Ok(())
+}
+
+/// A password for protecting a new invitation: Windows requires one, so an empty one is refused.
+pub fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
+    let password = require_password(args, true)?;
+    if password.expose().is_empty() {
+        return Err(Failure::usage(
+            "the password is empty",
+            "Windows requires a password; use --generate-password for a Windows-style one",
+        ));
+    }
+    Ok(password)
+}
+
+/// Refuse early when `path` exists and may not be replaced, before asking for anything.
+pub fn check_output(path: &Path, force: bool) -> Outcome {
+    if !force && path != Path::new("-") && path.exists() {
+        return Err(Failure::usage(
+            format!("{} already exists", display_path(path)),
+            "pass --force to overwrite it, or choose another name",
+        ));
+    }
+    Ok(())
+}
+
 /// Get a password from a file, an environment variable, or a prompt on the terminal.
 /// Returns `None` when none was given and no terminal can be asked.
 pub fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Password>, Failure> {
     if let Some(path) = &args.password_file {
-        let raw = Zeroizing::new(read_input(path, 4096)?);
+        let raw = Zeroizing::new(read_password_file(path)?);
         let text = std::str::from_utf8(&raw).map_err(|_| {
             Failure::usage(
                 format!("password file {} is not UTF-8 text", display_path(path)),
                 "save the password as plain UTF-8 text",
             )
         })?;
+        // Notepad may save a byte order mark; it is not part of the password.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let first_line = text.split(['\r', '\n']).next().unwrap_or("");
         return Ok(Some(Password::new(first_line)));
     }
@@ -158,12 +217,7 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
             .and_then(|()| out.flush())
             .map_err(|e| Failure::io("write", Path::new("standard output"), &e));
     }
-    if !force && path.exists() {
-        return Err(Failure::usage(
-            format!("{} already exists", display_path(path)),
-            "pass --force to overwrite it, or choose another name",
-        ));
-    }
+    check_output(path, force)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -21,16 +21,17 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Check(args) => check::check(args),
         Command::ScanMail(args) => check::scan_mail(args),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "rainv", &mut std::io::stdout());
-            Ok(())
+            // Render to memory first: a closed pipe is then an I/O error, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "rainv", &mut script);
+            io::write_output(std::path::Path::new("-"), &script, false)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(|e| {
-                Failure::usage(
-                    format!("cannot write the manual: {e}"),
-                    "check standard output",
-                )
-            }),
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::usage(format!("cannot render the manual: {e}"), ""))?;
+            io::write_output(std::path::Path::new("-"), &page, false)
+        }
     }
 }

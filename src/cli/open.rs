@@ -14,6 +14,7 @@ use super::io::{self, Failure, Outcome, display_path};
 
 pub fn run(args: &OpenArgs) -> Outcome {
     let limits = Limits::default();
+    io::stdin_once(&args.file, &args.password)?;
     let now = io::parse_now(args.now.as_deref())?;
     let bytes = io::read_input(&args.file, limits.max_input_bytes)?;
     let name = display_path(&args.file);
@@ -39,7 +40,15 @@ pub fn run(args: &OpenArgs) -> Outcome {
         value["warnings"] = json!(warnings);
         format!("{value}\n")
     } else {
-        summary(&name, &document, decrypted.as_ref(), now, &warnings, colour)
+        summary(
+            &name,
+            &document,
+            decrypted.as_ref(),
+            now,
+            &warnings,
+            colour,
+            args.no_decrypt,
+        )
     };
     io::write_output(std::path::Path::new("-"), out.as_bytes(), false)
 }
@@ -51,8 +60,17 @@ pub fn warnings(
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
-    let Document::Invitation(inv) = document else {
-        return warnings;
+    const NO_KH: &str =
+        "the ticket has no KH: the expert cannot authenticate the novice's computer";
+    let inv = match document {
+        Document::Invitation(inv) => inv,
+        Document::ConnectionString(cs) => {
+            warnings.push("a bare Connection String 2 is not password-protected".to_string());
+            if cs.kh.is_none() {
+                warnings.push(NO_KH.to_string());
+            }
+            return warnings;
+        }
     };
     match inv.validity.status_at(now) {
         Status::Expired => warnings.push("the invitation has expired".to_string()),
@@ -74,15 +92,8 @@ pub fn warnings(
     {
         warnings.push("the PassStub does not have the shape Windows gives it".to_string());
     }
-    let kh_missing = match (decrypted, &inv.rc_ticket) {
-        (Some(t), _) => t.connection().kh.is_none(),
-        _ => false,
-    };
-    if kh_missing {
-        warnings.push(
-            "the ticket has no KH: the expert cannot authenticate the novice's computer"
-                .to_string(),
-        );
+    if decrypted.is_some_and(|t| t.connection().kh.is_none()) {
+        warnings.push(NO_KH.to_string());
     }
     warnings
 }
@@ -230,6 +241,7 @@ fn summary(
     now: DateTime<Utc>,
     warnings: &[String],
     colour: bool,
+    no_decrypt: bool,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "file:          {name}");
@@ -311,8 +323,13 @@ fn summary(
                     None => {
                         let _ = writeln!(
                             out,
-                            "LHTICKET:      encrypted, {} bytes (give --password-file to decrypt)",
-                            lh.as_hex().len() / 2
+                            "LHTICKET:      encrypted, {} bytes{}",
+                            lh.as_hex().len() / 2,
+                            if no_decrypt {
+                                ""
+                            } else {
+                                " (give --password-file to decrypt)"
+                            }
                         );
                     }
                 }
