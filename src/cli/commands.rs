@@ -152,9 +152,17 @@ pub fn create(args: &CreateArgs) -> Outcome {
 }
 
 pub fn decrypt(args: &DecryptArgs) -> Outcome {
+    io::stdin_once(&args.file, &args.password)?;
+    io::check_output(&args.output, args.force)?;
     let limits = Limits::default();
     let bytes = io::read_input(&args.file, limits.max_input_bytes)?;
     let name = display_path(&args.file);
+    if let Ok(Document::ConnectionString(_)) = rainv::read(&bytes, &limits) {
+        return Err(Failure::invalid(
+            format!("{name} is a bare Connection String 2: it is not encrypted"),
+            "read it as it is, or wrap it in an invitation with `rainv encrypt`",
+        ));
+    }
     let invitation =
         Invitation::from_bytes_with(&bytes, &limits).map_err(|e| Failure::from_error(&name, &e))?;
     if invitation.lh_ticket.is_none() {
