@@ -317,104 +317,90 @@ impl Invitation {
     ///
     /// XP files cannot carry an LHTICKET and need an RCTICKET; Vista-style files need an LHTICKET.
     pub fn to_bytes(&self, layout: Layout) -> Result<Vec<u8>> {
-        let mut attributes: Vec<(&str, String)> = Vec::with_capacity(10);
-        let push = |list: &mut Vec<(&str, String)>, name: &'static str, value: &str| {
-            list.push((name, escape_attribute(value).into_owned()));
-        };
         let rc = self.rc_ticket.as_ref().map(ToString::to_string);
-        let number = |v: u64| v.to_string();
-        let bit = |v: bool| if v { "1" } else { "0" };
+        let lh = self.lh_ticket.as_ref().map(LhTicket::as_hex);
         match layout {
-            Layout::Xp => {
-                if self.lh_ticket.is_some() {
-                    return Err(Error::Write(
-                        "an XP invitation cannot carry an LHTICKET; write a Vista layout".into(),
-                    ));
-                }
-                let rc = rc
-                    .as_deref()
-                    .ok_or_else(|| Error::Write("an XP invitation needs an RCTICKET".into()))?;
-                push(&mut attributes, "USERNAME", &self.username);
-                push(&mut attributes, "RCTICKET", rc);
-                push(
-                    &mut attributes,
-                    "RCTICKETENCRYPTED",
-                    bit(self.rc_ticket_encrypted),
-                );
-                push(&mut attributes, "DtStart", &number(self.validity.start));
-                push(
-                    &mut attributes,
-                    "DtLength",
-                    &number(self.validity.length_minutes),
-                );
-                if let Some(stub) = &self.pass_stub {
-                    push(&mut attributes, "PassStub", stub);
-                }
-                push(&mut attributes, "L", bit(self.low_speed));
+            Layout::Xp if lh.is_some() => {
+                return Err(Error::Write(
+                    "an XP invitation cannot carry an LHTICKET; write a Vista layout".into(),
+                ));
             }
-            Layout::Windows7 | Layout::Windows10 => {
-                let lh = self.lh_ticket.as_ref().ok_or_else(|| {
-                    Error::Write("a Vista-style invitation needs an LHTICKET".into())
-                })?;
-                push(&mut attributes, "USERNAME", &self.username);
-                push(&mut attributes, "LHTICKET", lh.as_hex());
-                if let Some(rc) = &rc {
-                    push(&mut attributes, "RCTICKET", rc);
-                }
-                if let Some(stub) = &self.pass_stub {
-                    push(&mut attributes, "PassStub", stub);
-                }
-                push(
-                    &mut attributes,
-                    "RCTICKETENCRYPTED",
-                    bit(self.rc_ticket_encrypted),
-                );
-                push(&mut attributes, "DtStart", &number(self.validity.start));
-                push(
-                    &mut attributes,
-                    "DtLength",
-                    &number(self.validity.length_minutes),
-                );
-                push(&mut attributes, "L", bit(self.low_speed));
+            Layout::Xp if rc.is_none() => {
+                return Err(Error::Write("an XP invitation needs an RCTICKET".into()));
             }
+            Layout::Windows7 | Layout::Windows10 if lh.is_none() => {
+                return Err(Error::Write(
+                    "a Vista-style invitation needs an LHTICKET".into(),
+                ));
+            }
+            _ => {}
         }
-        let mut out =
-            String::with_capacity(512 + attributes.iter().map(|a| a.1.len()).sum::<usize>());
-        let unknown = self
-            .unknown_attributes
-            .iter()
-            .map(|a| (a.name.as_str(), escape_attribute(&a.value)));
-        match layout {
-            Layout::Xp => {
-                out.push_str("<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n");
-                out.push_str("<UPLOADINFO TYPE=\"Escalated\">\r\n<UPLOADDATA");
-                for (name, value) in &attributes {
-                    let _ = write!(out, "\r\n{name}=\"{value}\"");
-                }
-                for (name, value) in unknown {
-                    let _ = write!(out, "\r\n{name}=\"{value}\"");
-                }
-                out.push_str(" />\r\n</UPLOADINFO>\r\n");
-                let mut bytes = vec![0xFF, 0xFE];
-                bytes.extend_from_slice(&text::utf16le_bytes(&out));
-                Ok(bytes)
-            }
-            Layout::Windows7 | Layout::Windows10 => {
-                out.push_str("<?xml version=\"1.0\"?>");
-                if layout == Layout::Windows10 {
-                    out.push('\n');
-                }
-                out.push_str("<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA");
-                for (name, value) in &attributes {
-                    let _ = write!(out, " {name}=\"{value}\"");
-                }
-                for (name, value) in unknown {
-                    let _ = write!(out, " {name}=\"{value}\"");
-                }
-                out.push_str("/></UPLOADINFO>");
-                Ok(out.into_bytes())
-            }
+        let bit = |v: bool| Some(if v { "1" } else { "0" });
+        let start = self.validity.start.to_string();
+        let length = self.validity.length_minutes.to_string();
+        let username = Some(self.username.as_str());
+        let (rc, stub) = (rc.as_deref(), self.pass_stub.as_deref());
+        let encrypted = bit(self.rc_ticket_encrypted);
+        let (start, length) = (Some(start.as_str()), Some(length.as_str()));
+        // Each Windows version's attribute order; absent optional attributes are left out.
+        let known: [(&str, Option<&str>); 8] = match layout {
+            Layout::Xp => [
+                ("USERNAME", username),
+                ("RCTICKET", rc),
+                ("RCTICKETENCRYPTED", encrypted),
+                ("DtStart", start),
+                ("DtLength", length),
+                ("PassStub", stub),
+                ("L", bit(self.low_speed)),
+                ("LHTICKET", None),
+            ],
+            Layout::Windows7 | Layout::Windows10 => [
+                ("USERNAME", username),
+                ("LHTICKET", lh),
+                ("RCTICKET", rc),
+                ("PassStub", stub),
+                ("RCTICKETENCRYPTED", encrypted),
+                ("DtStart", start),
+                ("DtLength", length),
+                ("L", bit(self.low_speed)),
+            ],
+        };
+        let attributes = known
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, escape_attribute(v))))
+            .chain(
+                self.unknown_attributes
+                    .iter()
+                    .map(|a| (a.name.as_str(), escape_attribute(&a.value))),
+            );
+        let (head, separator, tail) = match layout {
+            Layout::Xp => (
+                "<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n<UPLOADINFO TYPE=\"Escalated\">\r\n<UPLOADDATA",
+                "\r\n",
+                " />\r\n</UPLOADINFO>\r\n",
+            ),
+            Layout::Windows7 => (
+                "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA",
+                " ",
+                "/></UPLOADINFO>",
+            ),
+            Layout::Windows10 => (
+                "<?xml version=\"1.0\"?>\n<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA",
+                " ",
+                "/></UPLOADINFO>",
+            ),
+        };
+        let mut out = String::with_capacity(512 + lh.map_or(0, str::len));
+        out.push_str(head);
+        for (name, value) in attributes {
+            let _ = write!(out, "{separator}{name}=\"{value}\"");
         }
+        out.push_str(tail);
+        Ok(match layout {
+            // XP writes UTF-16LE with a byte order mark.
+            Layout::Xp => [&[0xFF, 0xFE][..], &text::utf16le_bytes(&out)].concat(),
+            Layout::Windows7 | Layout::Windows10 => out.into_bytes(),
+        })
     }
 }
 
