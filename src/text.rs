@@ -175,6 +175,24 @@ pub fn is_dangerous_for_display(c: char) -> bool {
         )
 }
 
+/// Escape only control characters and bidi overrides, leaving backslashes alone: for text that
+/// may already have been escaped with [`escape_for_display`] (such as error messages, which
+/// quote input escaped) but must still be made safe.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_dangerous_for_display) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_dangerous_for_display(c) {
+            out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Escape control characters and bidi overrides as `\u{XX}` (and `\n`, `\t`, `\r`) so that
 /// text taken from a file can be printed safely. Plain text is returned borrowed.
 pub fn escape_for_display(text: &str) -> Cow<'_, str> {
@@ -249,6 +267,10 @@ mod tests {
         assert_eq!(escape_for_display("jeff"), "jeff");
         assert_eq!(escape_for_display("a\u{1b}[31mb"), "a\\u{1B}[31mb");
         assert_eq!(escape_for_display("x\u{202E}y\n"), "x\\u{202E}y\\n");
+        // Escaping what is already escaped changes nothing; raw controls are still caught.
+        let once = escape_for_display("a\u{1b}b");
+        assert_eq!(escape_controls(&once), once);
+        assert_eq!(escape_controls("\\u{1B} \u{1b}"), "\\u{1B} \\u{1B}");
     }
 
     #[test]

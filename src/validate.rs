@@ -440,6 +440,8 @@ fn check_connection_string(
     }
     for extra in &cs.extra {
         check_text(&extra.name, what, findings);
+        // Values such as Windows 10's certificate (CE) are wrapped with line breaks.
+        check_text_lines(&extra.value, what, findings);
     }
     for listener in cs.listeners() {
         check_text(&listener.address, what, findings);
@@ -451,7 +453,22 @@ fn check_connection_string(
 }
 
 fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
-    if let Some(c) = text.chars().find(|&c| is_dangerous_for_display(c)) {
+    report_dangerous(text, what, is_dangerous_for_display, findings);
+}
+
+/// As [`check_text`], but line breaks and tabs are allowed.
+fn check_text_lines(text: &str, what: &str, findings: &mut Vec<Finding>) {
+    let dangerous = |c: char| is_dangerous_for_display(c) && !matches!(c, '\n' | '\r' | '\t');
+    report_dangerous(text, what, dangerous, findings);
+}
+
+fn report_dangerous(
+    text: &str,
+    what: &str,
+    dangerous: impl Fn(char) -> bool,
+    findings: &mut Vec<Finding>,
+) {
+    if let Some(c) = text.chars().find(|&c| dangerous(c)) {
         push(
             findings,
             "text.control-characters",

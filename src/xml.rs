@@ -273,6 +273,13 @@ fn element<'a>(
                     detail: other.to_string(),
                 },
             })?;
+        // XML 1.0 forbids the noncharacters U+FFFE and U+FFFF, as text or as references.
+        if value.contains(['\u{FFFE}', '\u{FFFF}']) {
+            return Err(Error::Entity {
+                position: position(),
+                detail: format!("attribute {key} holds U+FFFE or U+FFFF, which XML forbids"),
+            });
+        }
         if value.len() > limits.max_attribute_bytes {
             return Err(Error::Limit(format!(
                 "attribute {key} at {} is {} bytes long, above the limit of {}",

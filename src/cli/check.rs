@@ -274,7 +274,11 @@ impl Printer {
                 Severity::Warning => io::paint(self.colour, "33", "warning"),
                 Severity::Info => "info".to_string(),
             };
-            line.push_str(&format!("  {severity} [{code}] {}\n", esc(message)));
+            // Messages quote file content already escaped; escape only what is still raw.
+            line.push_str(&format!(
+                "  {severity} [{code}] {}\n",
+                rainv::text::escape_controls(message)
+            ));
         }
         line
     }
@@ -462,7 +466,17 @@ fn is_mail_file(path: &Path) -> bool {
     // Maildir messages have no extension; .eml and mbox files are also taken. Skip Maildir's
     // bookkeeping files and dotfiles.
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    !name.starts_with('.') && !name.starts_with("dovecot") && name != "maildirfolder"
+    // Maildir's tmp/ holds messages still being delivered: they are judged once in new/.
+    let in_maildir_tmp = path.parent().is_some_and(|dir| {
+        dir.file_name().is_some_and(|n| n == "tmp")
+            && dir
+                .parent()
+                .is_some_and(|m| m.join("cur").is_dir() && m.join("new").is_dir())
+    });
+    !in_maildir_tmp
+        && !name.starts_with('.')
+        && !name.starts_with("dovecot")
+        && name != "maildirfolder"
 }
 
 fn report_message(

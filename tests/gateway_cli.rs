@@ -1,0 +1,885 @@
+//! `rainv check` and `rainv scan-mail`, run as a mail gateway would run them: the hostile
+//! corpus (testdata/hostile), directory recursion, `--json` lines, standard input, policies,
+//! exit codes (0 all accepted, 1 any rejected, 2 usage or unreadable input), and mail in every
+//! container (.eml, mbox, Maildir) with every transfer encoding.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use base64::Engine;
+use predicates::prelude::PredicateBooleanExt;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The corpus password (see testdata/hostile/README.md).
+const PASSWORD: &str = "HOSTILE12345";
+/// The corpus clock: 2024-01-03T15:00:00Z.
+const NOW: &str = "2024-01-03T15:00:00Z";
+
+/// The extra options each special code needs (the same table as tests/hostile.rs and the corpus
+/// README); every other code is judged under the default policy plus the password.
+const SPECIAL: [(&str, &[&str]); 4] = [
+    ("password.none", &["--require-password"]),
+    ("size.too-large", &["--max-size", "4096"]),
+    (
+        "address.not-allowed",
+        &["--allow-network", "192.0.2.0/24", "--allow-host", "DEMO-PC"],
+    ),
+    ("format.not-allowed", &["--formats", "vista"]),
+];
+
+fn rainv() -> Command {
+    let mut cmd = Command::cargo_bin("rainv").expect("the rainv binary is built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn hostile(name: &str) -> PathBuf {
+    root().join("testdata/hostile").join(name)
+}
+
+fn baseline(name: &str) -> Vec<u8> {
+    fs::read(hostile("baseline").join(name)).unwrap()
+}
+
+/// A temporary directory holding `pw.txt` with the corpus password.
+fn workdir() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw.txt");
+    fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    (dir, pw)
+}
+
+/// Run and return (exit code, JSON lines, stderr).
+fn run_json(cmd: &mut Command) -> (i32, Vec<Value>, String) {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    (
+        out.status.code().unwrap(),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Check the shape of one result line and return (file, verdict, finding codes of severity error).
+fn parse_line(line: &Value) -> (String, String, Vec<String>) {
+    let file = line["file"].as_str().expect("file is a string").to_string();
+    let verdict = line["verdict"]
+        .as_str()
+        .expect("verdict is a string")
+        .to_string();
+    assert!(verdict == "accept" || verdict == "reject", "{line}");
+    let mut errors = Vec::new();
+    for f in line["findings"].as_array().expect("findings is a list") {
+        let code = f["code"].as_str().expect("code is a string");
+        let severity = f["severity"].as_str().expect("severity is a string");
+        assert!(f["message"].is_string(), "message is a string: {f}");
+        assert!(matches!(severity, "error" | "warning" | "info"), "{f}");
+        if severity == "error" {
+            errors.push(code.to_string());
+        }
+    }
+    assert_eq!(verdict == "reject", !errors.is_empty(), "{line}");
+    (file, verdict, errors)
+}
+
+fn code_of(file: &str) -> String {
+    let name = Path::new(file).file_name().unwrap().to_str().unwrap();
+    name.split_once("--").unwrap().0.to_string()
+}
+
+fn corpus_files(code_filter: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(root().join("testdata/hostile"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msrcincident"))
+        .filter(|p| code_filter(&code_of(p.to_str().unwrap())))
+        .collect();
+    files.sort();
+    files
+}
+
+fn is_special(code: &str) -> bool {
+    SPECIAL.iter().any(|(c, _)| *c == code)
+}
+
+// ---------------------------------------------------------------------------------------------
+// rainv check
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_rejects_the_hostile_corpus_with_the_codes_in_the_names() {
+    let (_dir, pw) = workdir();
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg(root().join("testdata/hostile")),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    // Every *.msrcincident of the corpus, nothing from baseline/ (*.valid) or the .eml files.
+    assert_eq!(lines.len(), corpus_files(|_| true).len());
+    let mut problems = Vec::new();
+    for line in &lines {
+        let (file, verdict, errors) = parse_line(line);
+        assert!(file.ends_with(".msrcincident"), "{file}");
+        let expected = code_of(&file);
+        if is_special(&expected) {
+            continue; // judged below, under their policy
+        }
+        if verdict != "reject" || !errors.contains(&expected) {
+            problems.push(format!("{file}: expected {expected}, got {line}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn check_rejects_the_special_cases_under_their_policies() {
+    let (dir, pw) = workdir();
+    for (special, options) in SPECIAL {
+        let files = corpus_files(|c| c == special);
+        assert!(!files.is_empty(), "no case for {special}");
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args(["check", "--json", "--now", NOW, "--password-file"])
+                .arg(&pw)
+                .args(options)
+                .args(&files),
+        );
+        assert_eq!(code, 1, "{special}: {stderr}");
+        assert_eq!(lines.len(), files.len());
+        for line in &lines {
+            let (_, verdict, errors) = parse_line(line);
+            assert_eq!(verdict, "reject", "{line}");
+            assert!(!errors.is_empty(), "{line}");
+            assert!(errors.iter().all(|e| e == special), "{line}");
+        }
+        // The same policy from a TOML file.
+        let toml = match special {
+            "password.none" => "require_password = true\n",
+            "size.too-large" => "max_size_bytes = 4096\n",
+            "address.not-allowed" => {
+                "allowed_networks = [\"192.0.2.0/24\"]\nallowed_hosts = [\"DEMO-PC\"]\n"
+            }
+            "format.not-allowed" => "formats = [\"vista\"]\n",
+            _ => unreachable!(),
+        };
+        let policy = dir.path().join("policy.toml");
+        fs::write(&policy, toml).unwrap();
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args(["check", "--json", "--now", NOW, "--password-file"])
+                .arg(&pw)
+                .arg("--policy")
+                .arg(&policy)
+                .args(&files),
+        );
+        assert_eq!(code, 1, "{special} via policy file: {stderr}");
+        for line in &lines {
+            let errors = parse_line(line).2;
+            assert!(
+                !errors.is_empty() && errors.iter().all(|e| e == special),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn check_recurses_and_matches_the_extension_in_any_case() {
+    let (dir, pw) = workdir();
+    let deep = dir.path().join("a/b");
+    fs::create_dir_all(&deep).unwrap();
+    let xxe = fs::read(hostile(
+        "xml.doctype--xxe-parameter-entity-cve-2018-0878.msrcincident",
+    ))
+    .unwrap();
+    fs::write(deep.join("X.MSRCINCIDENT"), &xxe).unwrap();
+    fs::write(dir.path().join("a/Y.MsrcIncident"), baseline("vista.valid")).unwrap();
+    // Not invitations by name: skipped when found in a directory.
+    fs::write(dir.path().join("a/notes.txt"), &xxe).unwrap();
+    fs::write(dir.path().join("a/old.msrcincident.bak"), &xxe).unwrap();
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg(dir.path().join("a")),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let mut seen: Vec<(String, String, Vec<String>)> = lines.iter().map(parse_line).collect();
+    seen.sort();
+    assert_eq!(seen.len(), 2, "{lines:?}");
+    assert!(seen[0].0.ends_with("X.MSRCINCIDENT") || seen[1].0.ends_with("X.MSRCINCIDENT"));
+    for (file, verdict, errors) in &seen {
+        if file.ends_with("X.MSRCINCIDENT") {
+            assert_eq!(
+                (verdict.as_str(), errors.clone()),
+                ("reject", vec!["xml.doctype".to_string()])
+            );
+        } else {
+            assert!(file.ends_with("Y.MsrcIncident"), "{file}");
+            assert_eq!(verdict, "accept");
+        }
+    }
+    // Named explicitly, any file is judged, whatever its name.
+    let (code, lines, _) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW])
+            .arg(dir.path().join("a/notes.txt")),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(parse_line(&lines[0]).2, ["xml.doctype"]);
+}
+
+#[test]
+fn check_exits_0_when_everything_is_accepted() {
+    // The corpus baselines, named explicitly (their .valid extension is not searched for).
+    let (_dir, pw) = workdir();
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg(hostile("baseline/vista.valid"))
+            .arg(hostile("baseline/xp.valid")),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert_eq!(parse_line(line).1, "accept");
+        assert!(line["kind"].is_string(), "{line}");
+    }
+    // The example, one minute after its DtStart (read from the file).
+    let example = root().join("testdata/example.msrcincident");
+    let start = rainv::Invitation::from_bytes(&fs::read(&example).unwrap())
+        .unwrap()
+        .validity
+        .start;
+    rainv()
+        .args(["check", "--now", &(start + 60).to_string()])
+        .arg(&example)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(": accept"));
+    // Windows 10's file at the corpus clock, with and without its password.
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let file = shared.join("interop/windows10.msrcincident");
+    rainv()
+        .args(["check", "--now", NOW])
+        .arg(&file)
+        .assert()
+        .code(0);
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "--password-file"])
+            .arg(shared.join("interop/windows10.password"))
+            .arg(&file),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(parse_line(&lines[0]).1, "accept");
+    assert_eq!(lines[0]["kind"], "vista");
+}
+
+#[test]
+fn check_exits_1_on_any_rejection_and_2_on_a_missing_path() {
+    let bad = hostile("validity.expired--xp-from-2006.msrcincident");
+    rainv()
+        .args(["check", "--now", NOW])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("REJECT"))
+        .stdout(predicates::str::contains("[validity.expired]"));
+    // One rejected among accepted ones is enough.
+    rainv()
+        .args(["check", "--now", NOW])
+        .arg(hostile("baseline/xp.valid"))
+        .arg(&bad)
+        .assert()
+        .code(1);
+    // A path that does not exist: exit 2, even beside files that are judged.
+    let missing = root().join("testdata/hostile/no-such-file.msrcincident");
+    rainv()
+        .args(["check", "--now", NOW])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::is_empty().not());
+    let (code, lines, _) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW])
+            .arg(hostile("baseline/xp.valid"))
+            .arg(&missing),
+    );
+    assert_eq!(code, 2);
+    let unreadable = lines.iter().find(|l| l["verdict"].is_null()).unwrap();
+    assert!(unreadable["error"].is_string(), "{unreadable}");
+    assert!(lines.iter().any(|l| l["verdict"] == "accept"));
+    // Usage errors are 2 as well.
+    rainv().args(["check"]).assert().code(2);
+    rainv()
+        .args(["check", "--formats", "nonsense"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn check_reads_standard_input() {
+    let xxe = fs::read(hostile(
+        "xml.doctype--xxe-external-system-entity.msrcincident",
+    ))
+    .unwrap();
+    let (code, lines, _) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "-"])
+            .write_stdin(xxe),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 1);
+    let (file, verdict, errors) = parse_line(&lines[0]);
+    assert_eq!(
+        (file.as_str(), verdict.as_str()),
+        ("standard input", "reject")
+    );
+    assert_eq!(errors, ["xml.doctype"]);
+    rainv()
+        .args(["check", "--now", NOW, "-"])
+        .write_stdin(baseline("xp.valid"))
+        .assert()
+        .code(0);
+    // Larger than the limit on standard input: refused without reading it all.
+    let (code, lines, _) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "-"])
+            .write_stdin(vec![b' '; 300 * 1024]),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(parse_line(&lines[0]).2, ["size.too-large"]);
+}
+
+#[test]
+fn check_refuses_files_over_the_size_limit() {
+    let (dir, _) = workdir();
+    let mut big = baseline("vista.valid");
+    big.resize(300 * 1024, b' ');
+    let path = dir.path().join("big.msrcincident");
+    fs::write(&path, big).unwrap();
+    let (code, lines, _) = run_json(rainv().args(["check", "--json", "--now", NOW]).arg(&path));
+    assert_eq!(code, 1);
+    assert_eq!(parse_line(&lines[0]).2, ["size.too-large"]);
+    // Raised limit: the same file is read and accepted.
+    rainv()
+        .args(["check", "--now", NOW, "--max-size", "400000"])
+        .arg(&path)
+        .assert()
+        .code(0);
+}
+
+/// Text from files reaches the analyst's terminal escaped, in both output formats.
+#[test]
+fn check_output_never_carries_control_characters() {
+    let (_dir, pw) = workdir();
+    let files = corpus_files(|c| c == "text.control-characters");
+    assert!(files.len() >= 5);
+    for json in [false, true] {
+        let mut cmd = rainv();
+        cmd.args(["check", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .args(&files);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let bad: Vec<char> = stdout
+            .chars()
+            .filter(|&c| c != '\n' && rainv::text::is_dangerous_for_display(c))
+            .collect();
+        assert!(bad.is_empty(), "json={json}: {bad:?} in\n{stdout}");
+        let marker = if json {
+            "\"code\":\"text.control-characters\""
+        } else {
+            "[text.control-characters]"
+        };
+        assert_eq!(
+            stdout.matches(marker).count(),
+            files.len(),
+            "json={json}: {stdout}"
+        );
+        // Escaped once, not twice: the analyst sees \u{202E}, not \\u{202E}. (In JSON the
+        // backslash is itself written \\.)
+        let shown = if json {
+            r#"IT\\u{202E}nimdA"#
+        } else {
+            r"IT\u{202E}nimdA"
+        };
+        assert!(
+            stdout.contains(shown),
+            "json={json}: {shown} not in {stdout}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// rainv scan-mail
+// ---------------------------------------------------------------------------------------------
+
+fn b64(bytes: &[u8]) -> String {
+    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+    text.as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// Quoted-printable (RFC 2045), binary-safe: every byte but printable ASCII is =XX, and lines
+/// are cut with soft breaks.
+fn quoted_printable(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for &b in bytes {
+        let token = if (33..=126).contains(&b) && b != b'=' {
+            (b as char).to_string()
+        } else {
+            format!("={b:02X}")
+        };
+        if line + token.len() > 75 {
+            out.push_str("=\r\n");
+            line = 0;
+        }
+        line += token.len();
+        out.push_str(&token);
+    }
+    out
+}
+
+fn attachment(headers: &str, body: &str) -> String {
+    format!("{headers}\r\n{body}\r\n")
+}
+
+fn base64_part(filename: Option<&str>, bytes: &[u8]) -> String {
+    let disposition = match filename {
+        Some(name) => format!("Content-Disposition: attachment; filename=\"{name}\"\r\n"),
+        None => "Content-Disposition: attachment\r\n".to_string(),
+    };
+    attachment(
+        &format!(
+            "Content-Type: application/octet-stream\r\n{disposition}Content-Transfer-Encoding: base64\r\n"
+        ),
+        &b64(bytes),
+    )
+}
+
+fn message(id: &str, parts: &[String]) -> String {
+    let mut out = format!(
+        "From: someone@example.com\r\nTo: helpdesk@example.com\r\nSubject: help\r\n\
+         Message-ID: <{id}>\r\nDate: Wed, 03 Jan 2024 14:30:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"=={id}==\"\r\n\r\n\
+         --=={id}==\r\nContent-Type: text/plain\r\n\r\nPlease help.\r\n"
+    );
+    for part in parts {
+        out.push_str(&format!("--=={id}==\r\n{part}"));
+    }
+    out.push_str(&format!("--=={id}==--\r\n"));
+    out
+}
+
+fn xxe() -> Vec<u8> {
+    fs::read(hostile(
+        "xml.doctype--xxe-parameter-entity-cve-2018-0878.msrcincident",
+    ))
+    .unwrap()
+}
+
+/// A message with every way of carrying an invitation.
+fn everything_message() -> String {
+    let old = fs::read(root().join("testdata/ms-rai-sample-xp.msrcincident")).unwrap();
+    let inner = message(
+        "inner@example",
+        &[base64_part(Some("old.msrcincident"), &old)],
+    );
+    message(
+        "outer@example",
+        &[
+            // base64, by name
+            base64_part(Some("RA.msrcincident"), &xxe()),
+            // quoted-printable, by name in any case
+            attachment(
+                "Content-Type: application/octet-stream\r\n\
+                 Content-Disposition: attachment; filename=\"Help.MsrcIncident\"\r\n\
+                 Content-Transfer-Encoding: quoted-printable\r\n",
+                &quoted_printable(&baseline("vista.valid")),
+            ),
+            // a forwarded message holding one
+            attachment(
+                "Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n",
+                &inner,
+            ),
+            // by content: a different name, and no name at all
+            base64_part(Some("invite.dat"), &baseline("xp.valid")),
+            base64_part(None, &baseline("vista.valid")),
+            // by name only (RFC 2231 encoded), with content nobody could sniff: an empty file
+            attachment(
+                "Content-Type: application/octet-stream\r\n\
+                 Content-Disposition: attachment; filename*=UTF-8''Hilfe%20f%C3%BCr%20Jeff.msrcincident\r\n\
+                 Content-Transfer-Encoding: base64\r\n",
+                "",
+            ),
+            // not an invitation: not reported
+            attachment(
+                "Content-Type: text/plain\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n",
+                "UPLOAD INFO: nothing to see",
+            ),
+        ],
+    )
+}
+
+/// (attachment, message_id, verdict, error codes) of each line, sorted.
+fn attachments(lines: &[Value]) -> Vec<(String, String, String, Vec<String>)> {
+    let mut out: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            let (_, verdict, errors) = parse_line(l);
+            (
+                l["attachment"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("attachment: {l}"))
+                    .to_string(),
+                l["message_id"].as_str().unwrap_or("").to_string(),
+                verdict,
+                errors,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn scan(paths: &[&Path], pw: &Path) -> (i32, Vec<Value>, String) {
+    run_json(
+        rainv()
+            .args(["scan-mail", "--json", "--now", NOW, "--password-file"])
+            .arg(pw)
+            .args(paths),
+    )
+}
+
+#[test]
+fn scan_mail_finds_every_attachment_in_an_eml() {
+    let (dir, pw) = workdir();
+    let path = dir.path().join("message.eml");
+    fs::write(&path, everything_message()).unwrap();
+    let (code, lines, stderr) = scan(&[&path], &pw);
+    assert_eq!(code, 1, "{stderr}");
+    for line in &lines {
+        assert!(line["file"].as_str().unwrap().ends_with("message.eml"));
+    }
+    let found = attachments(&lines);
+    let s = |v: &str| v.to_string();
+    let unnamed: Vec<_> = found
+        .iter()
+        .filter(|a| a.0.starts_with("(unnamed attachment"))
+        .collect();
+    assert_eq!(unnamed.len(), 1, "{found:?}");
+    assert_eq!(
+        (unnamed[0].1.as_str(), unnamed[0].2.as_str()),
+        ("outer@example", "accept")
+    );
+    let named: Vec<_> = found
+        .iter()
+        .filter(|a| !a.0.starts_with("(unnamed attachment"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (
+                s("Help.MsrcIncident"),
+                s("outer@example"),
+                s("accept"),
+                vec![]
+            ),
+            (
+                s("Hilfe für Jeff.msrcincident"),
+                s("outer@example"),
+                s("reject"),
+                vec![s("xml.malformed")]
+            ),
+            (
+                s("RA.msrcincident"),
+                s("outer@example"),
+                s("reject"),
+                vec![s("xml.doctype")]
+            ),
+            (s("invite.dat"), s("outer@example"), s("accept"), vec![]),
+            (
+                s("old.msrcincident"),
+                s("inner@example"),
+                s("reject"),
+                vec![s("validity.expired")]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn scan_mail_exit_codes() {
+    let (dir, pw) = workdir();
+    // Only accepted invitations: 0.
+    let clean = dir.path().join("clean.eml");
+    fs::write(
+        &clean,
+        message(
+            "clean@example",
+            &[base64_part(
+                Some("RA.msrcincident"),
+                &baseline("vista.valid"),
+            )],
+        ),
+    )
+    .unwrap();
+    let (code, lines, stderr) = scan(&[&clean], &pw);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines.len(), 1);
+    // No invitation at all: 0, and nothing printed.
+    let none = dir.path().join("none.eml");
+    fs::write(&none, message("none@example", &[])).unwrap();
+    let (code, lines, _) = scan(&[&none], &pw);
+    assert_eq!((code, lines.len()), (0, 0));
+    // A rejected one: 1.
+    let bad = dir.path().join("bad.eml");
+    fs::write(
+        &bad,
+        message(
+            "bad@example",
+            &[base64_part(Some("x.msrcincident"), &xxe())],
+        ),
+    )
+    .unwrap();
+    assert_eq!(scan(&[&clean, &bad, &none], &pw).0, 1);
+    // A missing path: 2.
+    assert_eq!(scan(&[&clean, &dir.path().join("missing.eml")], &pw).0, 2);
+    // Human output names the message and the attachment.
+    rainv()
+        .args(["scan-mail", "--now", NOW])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("bad@example"))
+        .stdout(predicates::str::contains("x.msrcincident"))
+        .stdout(predicates::str::contains("[xml.doctype]"));
+}
+
+#[test]
+fn scan_mail_reads_mbox_files() {
+    let (dir, pw) = workdir();
+    let messages = [
+        message(
+            "m1@example",
+            &[base64_part(
+                Some("ok.msrcincident"),
+                &baseline("vista.valid"),
+            )],
+        ),
+        message(
+            "m2@example",
+            &[base64_part(Some("bad.msrcincident"), &xxe())],
+        ),
+        message("m3@example", &[]),
+        message(
+            "m4@example",
+            &[
+                base64_part(Some("a.msrcincident"), &baseline("xp.valid")),
+                base64_part(
+                    Some("b.msrcincident"),
+                    &fs::read(hostile(
+                        "ticket.mismatch--rcticket-sends-expert-elsewhere.msrcincident",
+                    ))
+                    .unwrap(),
+                ),
+            ],
+        ),
+    ];
+    let mut mbox = String::new();
+    for m in &messages {
+        mbox.push_str("From someone@example.com Wed Jan  3 14:30:00 2024\n");
+        mbox.push_str(&m.replace("\r\n", "\n"));
+        mbox.push('\n');
+    }
+    let path = dir.path().join("inbox.mbox");
+    fs::write(&path, mbox).unwrap();
+    let (code, lines, stderr) = scan(&[&path], &pw);
+    assert_eq!(code, 1, "{stderr}");
+    let mut got: Vec<(String, String, String, String, Vec<String>)> = lines
+        .iter()
+        .map(|l| {
+            let (file, verdict, errors) = parse_line(l);
+            let tail = file.rsplit_once("inbox.mbox").unwrap().1.trim().to_string();
+            (
+                tail,
+                l["message_id"].as_str().unwrap().to_string(),
+                l["attachment"].as_str().unwrap().to_string(),
+                verdict,
+                errors,
+            )
+        })
+        .collect();
+    got.sort();
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        got,
+        vec![
+            (
+                s("(message 1)"),
+                s("m1@example"),
+                s("ok.msrcincident"),
+                s("accept"),
+                vec![]
+            ),
+            (
+                s("(message 2)"),
+                s("m2@example"),
+                s("bad.msrcincident"),
+                s("reject"),
+                vec![s("xml.doctype")]
+            ),
+            (
+                s("(message 4)"),
+                s("m4@example"),
+                s("a.msrcincident"),
+                s("accept"),
+                vec![]
+            ),
+            (
+                s("(message 4)"),
+                s("m4@example"),
+                s("b.msrcincident"),
+                s("reject"),
+                vec![s("ticket.mismatch")]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn scan_mail_reads_maildir_folders() {
+    let (dir, pw) = workdir();
+    let maildir = dir.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    fs::write(
+        maildir.join("cur/1704292200.M1P1.gateway:2,S"),
+        message(
+            "cur@example",
+            &[base64_part(
+                Some("ok.msrcincident"),
+                &baseline("vista.valid"),
+            )],
+        ),
+    )
+    .unwrap();
+    fs::write(
+        maildir.join("new/1704292260.M2P2.gateway"),
+        message(
+            "new@example",
+            &[base64_part(Some("bad.msrcincident"), &xxe())],
+        ),
+    )
+    .unwrap();
+    fs::write(
+        maildir.join("new/1704292320.M3P3.gateway"),
+        message("plain@example", &[]),
+    )
+    .unwrap();
+    let (code, lines, stderr) = scan(&[&maildir], &pw);
+    assert_eq!(code, 1, "{stderr}");
+    let found = attachments(&lines);
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        found,
+        vec![
+            (
+                s("bad.msrcincident"),
+                s("new@example"),
+                s("reject"),
+                vec![s("xml.doctype")]
+            ),
+            (s("ok.msrcincident"), s("cur@example"), s("accept"), vec![]),
+        ]
+    );
+    // Only the accepted one: 0.
+    fs::remove_file(maildir.join("new/1704292260.M2P2.gateway")).unwrap();
+    assert_eq!(scan(&[&maildir], &pw).0, 0);
+}
+
+#[test]
+fn scan_mail_reads_standard_input() {
+    let raw = message(
+        "stdin@example",
+        &[base64_part(Some("x.msrcincident"), &xxe())],
+    );
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["scan-mail", "--json", "--now", NOW, "-"])
+            .write_stdin(raw),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["file"], "standard input");
+    assert_eq!(lines[0]["message_id"], "stdin@example");
+    assert_eq!(parse_line(&lines[0]).2, ["xml.doctype"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// docs/security.md
+// ---------------------------------------------------------------------------------------------
+
+/// The Rust example in docs/security.md is examples/gateway.rs (which `cargo test` compiles),
+/// and the policy TOML in it is accepted.
+#[test]
+fn the_security_doc_shows_the_compiled_example() {
+    let doc = fs::read_to_string(root().join("docs/security.md")).unwrap();
+    let example = fs::read_to_string(root().join("examples/gateway.rs")).unwrap();
+    let block = |lang: &str| -> Vec<String> {
+        let fence = format!("```{lang}\n");
+        doc.split(fence.as_str())
+            .skip(1)
+            .map(|rest| rest.split("\n```\n").next().unwrap().to_string() + "\n")
+            .collect()
+    };
+    assert!(
+        block("rust").contains(&example),
+        "docs/security.md must show examples/gateway.rs verbatim"
+    );
+    let tomls = block("toml");
+    assert!(!tomls.is_empty());
+    for toml in tomls {
+        rainv::validate::Policy::from_toml(&toml)
+            .unwrap_or_else(|e| panic!("docs/security.md policy: {e}\n{toml}"));
+    }
+    // Every code the corpus tests is in the codes table.
+    for path in corpus_files(|_| true) {
+        let code = code_of(path.to_str().unwrap());
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "docs/security.md does not list {code}"
+        );
+    }
+}
