@@ -96,9 +96,13 @@ pub fn scan_message(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Vec<AttachmentReport>, Error> {
-    let message = MessageParser::default()
-        .parse(raw)
-        .ok_or_else(|| Error::Structure("not an RFC 5322 e-mail message".into()))?;
+    // mail-parser 0.11 has debug assertions that hostile MIME structures can trip (found by
+    // fuzzing; upstream issue stalwartlabs/mail-parser#120). A message that makes the parser
+    // fail is refused like any other unreadable message, never a crash of the gateway.
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw))
+        .map_err(|_| Error::Structure("the e-mail message is malformed beyond parsing".into()))?;
+    let message =
+        parsed.ok_or_else(|| Error::Structure("not an RFC 5322 e-mail message".into()))?;
     let mut reports = Vec::new();
     scan(&message, policy, now, 0, &mut reports);
     Ok(reports)

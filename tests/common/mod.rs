@@ -18,8 +18,12 @@ pub fn shared_dir() -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
-        "SKIPPED: {} not found; interop tests need ../shared (they run in CI)",
+    // Written to the stderr handle directly, which the test harness does not capture, so the
+    // skip is visible in a plain `cargo test` run.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {} not found; this interop test needs ../shared (CI has it)",
         dir.display()
     );
     None
