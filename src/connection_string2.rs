@@ -6,17 +6,18 @@
 //!
 //! Parsed values are wiped from memory when dropped: a decrypted ticket is a secret.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::connection_string1::parse_port;
 use crate::error::{Error, Result, quote_value};
 use crate::text::escape_attribute;
-use crate::xml::{self, Element, Limits};
+use crate::xml::{self, Element, Limits, PlainTag};
 
 /// Hash algorithms KH2 may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,20 +146,25 @@ pub struct ConnectionString2 {
 
 impl Drop for ConnectionString2 {
     fn drop(&mut self) {
-        self.kh.zeroize();
-        if let Some(kh2) = &mut self.kh2 {
-            kh2.hash.zeroize();
-        }
-        self.id.zeroize();
-        for attribute in &mut self.extra {
-            attribute.name.zeroize();
-            attribute.value.zeroize();
-        }
-        for transport in &mut self.transports {
-            for listener in &mut transport.listeners {
-                listener.address.zeroize();
-                listener.uri.zeroize();
-            }
+        // `wipe_string` does what `zeroize` does, eight bytes at a time.
+        let strings = self
+            .kh
+            .iter_mut()
+            .chain(self.kh2.iter_mut().map(|kh2| &mut kh2.hash))
+            .chain([&mut self.id])
+            .chain(
+                self.extra
+                    .iter_mut()
+                    .flat_map(|a| [&mut a.name, &mut a.value]),
+            )
+            .chain(
+                self.transports
+                    .iter_mut()
+                    .flat_map(|t| t.listeners.iter_mut())
+                    .flat_map(|l| std::iter::once(&mut l.address).chain(l.uri.iter_mut())),
+            );
+        for text in strings {
+            crate::crypto::wipe_string(text);
         }
     }
 }
@@ -166,6 +172,9 @@ impl Drop for ConnectionString2 {
 impl ConnectionString2 {
     /// Parse a Connection String 2 from its text, under `limits`.
     pub fn parse(text: &str, limits: &Limits) -> Result<ConnectionString2> {
+        if let Some(parsed) = Self::parse_plain(text, limits) {
+            return Ok(parsed);
+        }
         let root = xml::parse(text, limits)?;
         Self::from_element(&root, limits)
     }
@@ -193,28 +202,11 @@ impl ConnectionString2 {
         if !auth.children.is_empty() {
             return Err(cs2("<A> must be empty".into()));
         }
-        let mut kh = None;
-        let mut kh2 = None;
-        let mut id = None;
-        let mut extra = Vec::new();
-        for (name, value) in &auth.attributes {
-            match *name {
-                "KH" => {
-                    check_base64(value, "KH", Some(20))?;
-                    kh = Some(value.to_string());
-                }
-                "KH2" => kh2 = Some(value.parse::<Kh2>()?),
-                "ID" => {
-                    check_base64(value, "ID", None)?;
-                    id = Some(value.to_string());
-                }
-                other => extra.push(ExtraAttribute {
-                    name: other.to_string(),
-                    value: value.to_string(),
-                }),
-            }
-        }
-        let id = id.ok_or_else(|| cs2("<A> has no ID attribute".into()))?;
+        let (kh, kh2, id, extra) = authentication(
+            auth.attributes
+                .iter()
+                .map(|(name, value)| (*name, Cow::Borrowed(value.as_ref()))),
+        )?;
 
         no_attributes(connector)?;
         let mut transports = Vec::new();
@@ -256,6 +248,89 @@ impl ConnectionString2 {
             return Err(cs2("<C> has no <T> transport".into()));
         }
         Ok(ConnectionString2 {
+            kh,
+            kh2,
+            id,
+            extra,
+            transports,
+        })
+    }
+
+    /// The fast path of [`ConnectionString2::parse`]: straight from the tags of a plain
+    /// document, in the order Windows writes them (`<E><A/><C><T><L/>...</T>...</C></E>`),
+    /// without building the element tree. It accepts exactly what [`Self::from_element`]
+    /// accepts of such documents and gives the same value; `None` for anything else (another
+    /// order, an error, a document the plain reader leaves), which the general path then
+    /// reads or refuses with its error.
+    fn parse_plain(text: &str, limits: &Limits) -> Option<ConnectionString2> {
+        let mut reader = xml::PlainReader::new(text, limits)?;
+        let mut attributes = Vec::new();
+        let mut next = |attributes: &mut Vec<_>| {
+            attributes.clear();
+            reader.next(attributes)
+        };
+        if next(&mut attributes)? != PlainTag::Start("E") || !attributes.is_empty() {
+            return None;
+        }
+        if next(&mut attributes)? != PlainTag::Empty("A") {
+            return None;
+        }
+        let (kh, kh2, id, extra) = authentication(attributes.drain(..)).ok()?;
+        if next(&mut attributes)? != PlainTag::Start("C") || !attributes.is_empty() {
+            return None;
+        }
+        let mut transports = Vec::new();
+        let mut listener_count = 0usize;
+        // The helpers take elements: lend them the attributes, then take them back.
+        let mut element = Element {
+            name: "T",
+            attributes: Vec::new(),
+            children: Vec::new(),
+        };
+        loop {
+            match next(&mut attributes)? {
+                PlainTag::Start("T") => {}
+                PlainTag::End("C") => break,
+                _ => return None,
+            }
+            element.name = "T";
+            element.attributes = std::mem::take(&mut attributes);
+            let id = number(&element, "ID").ok()?;
+            let session_id = number(&element, "SID").ok()?;
+            attributes = std::mem::take(&mut element.attributes);
+            let mut listeners = Vec::new();
+            loop {
+                match next(&mut attributes)? {
+                    PlainTag::Empty("L") => {}
+                    PlainTag::End("T") => break,
+                    _ => return None,
+                }
+                listener_count += 1;
+                if listener_count > limits.max_listeners {
+                    return None;
+                }
+                element.name = "L";
+                element.attributes = std::mem::take(&mut attributes);
+                let parsed = listener(&element).ok();
+                attributes = std::mem::take(&mut element.attributes);
+                listeners.push(parsed?);
+            }
+            if listeners.is_empty() {
+                return None;
+            }
+            transports.push(Transport {
+                id,
+                session_id,
+                listeners,
+            });
+        }
+        if transports.is_empty()
+            || next(&mut attributes)? != PlainTag::End("E")
+            || next(&mut attributes)? != PlainTag::Eof
+        {
+            return None;
+        }
+        Some(ConnectionString2 {
             kh,
             kh2,
             id,
@@ -320,6 +395,38 @@ fn attribute(out: &mut String, name: &str, value: &str) {
 
 fn cs2(detail: String) -> Error {
     Error::ConnectionString2(detail)
+}
+
+/// The parts of `<A>`: KH, KH2, ID (required) and the other attributes, in order.
+type Authentication = (Option<String>, Option<Kh2>, String, Vec<ExtraAttribute>);
+
+/// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied.
+fn authentication<'a>(
+    attributes: impl Iterator<Item = (&'a str, Cow<'a, str>)>,
+) -> Result<Authentication> {
+    let mut kh = None;
+    let mut kh2 = None;
+    let mut id = None;
+    let mut extra = Vec::new();
+    for (name, value) in attributes {
+        match name {
+            "KH" => {
+                check_base64(&value, "KH", Some(20))?;
+                kh = Some(value.into_owned());
+            }
+            "KH2" => kh2 = Some(value.parse::<Kh2>()?),
+            "ID" => {
+                check_base64(&value, "ID", None)?;
+                id = Some(value.into_owned());
+            }
+            other => extra.push(ExtraAttribute {
+                name: other.to_string(),
+                value: value.into_owned(),
+            }),
+        }
+    }
+    let id = id.ok_or_else(|| cs2("<A> has no ID attribute".into()))?;
+    Ok((kh, kh2, id, extra))
 }
 
 fn no_attributes(element: &Element<'_>) -> Result<()> {
@@ -391,18 +498,23 @@ fn listener(l: &Element<'_>) -> Result<Listener> {
 }
 
 fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
-    let bytes = Zeroizing::new(
-        BASE64
-            .decode(value)
-            .map_err(|_| cs2(format!("{what} \"{}\" is not base64", quote_value(value))))?,
-    );
-    if bytes.is_empty() {
+    let not_base64 = || cs2(format!("{what} \"{}\" is not base64", quote_value(value)));
+    // KH, KH2 and ID (64 characters on Windows) decode on the stack; longer values on the heap.
+    let mut words = [0u64; 12];
+    let decoded = if value.len() <= 128 {
+        let buffer: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+        let decoded = BASE64.decode_slice(value, buffer).map_err(|_| not_base64());
+        crate::crypto::wipe(buffer);
+        decoded?
+    } else {
+        Zeroizing::new(BASE64.decode(value).map_err(|_| not_base64())?).len()
+    };
+    if decoded == 0 {
         return Err(cs2(format!("{what} is empty")));
     }
     match length {
-        Some(expected) if bytes.len() != expected => Err(cs2(format!(
-            "{what} decodes to {} bytes, expected {expected}",
-            bytes.len()
+        Some(expected) if decoded != expected => Err(cs2(format!(
+            "{what} decodes to {decoded} bytes, expected {expected}"
         ))),
         _ => Ok(()),
     }
@@ -432,6 +544,153 @@ mod tests {
         // Formatting gives Windows' compact layout, which parses back to the same value.
         let again = ConnectionString2::parse(&cs.to_text(), &Limits::default()).unwrap();
         assert_eq!(again, cs);
+    }
+
+    /// The fast path gives what the general path gives, or leaves the ticket to it.
+    fn paths_agree(text: &str, limits: &Limits) -> bool {
+        let fast = ConnectionString2::parse_plain(text, limits);
+        if let Some(fast) = &fast {
+            let general = xml::parse(text, limits)
+                .and_then(|root| ConnectionString2::from_element(&root, limits));
+            assert_eq!(Ok(fast), general.as_ref(), "{text:?}");
+        }
+        fast.is_some()
+    }
+
+    /// A ticket driven by `ops`: good and bad attributes, transports and listeners, spacing.
+    fn ticket(ops: &[u8]) -> String {
+        // Valid choices come first and most often; the rest break something.
+        const A: [&str; 8] = [
+            " KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\"",
+            " KH2=\"sha256:wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=\"",
+            " CE=\"MIIC&#xA;4jCC&#xA;\"",
+            " X='1'",
+            " KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\"",
+            " CE=\"MIIC&#xA;4jCC&#xA;\"",
+            " KH=\"Yi\"",
+            " KH2=\"md5:AAAA\"",
+        ];
+        const ID: [&str; 4] = [
+            " ID=\"AAAA\"",
+            "\n ID=\"8rYm30RBW8/4dAWoUsWbFCF5jno/7jr5tNpHQc2goLbw4uuBBJvLsU02YYLlBMg5\"",
+            " ID=\"AAAA\"",
+            " ID=\"!\"",
+        ];
+        const L: [&str; 10] = [
+            "<L P=\"49749\" N=\"2001:4898:1a:5:79e2:3356:9b22:3470\"/>",
+            "<L P=\"1\" N=\"h\"/>",
+            "<L U=\"wss://x/\" N=\"h\"/>",
+            "<L P=\"1\" N=\"h\"/>",
+            "<L P=\"2\" U=\"u\" N=\"h\" W=\"w\" />",
+            "<L P=\"0\" N=\"h\"/>",
+            "<L N=\"h\"/>",
+            "<L P=\"2\" N=\"\"/>",
+            "<L P=\"3\" N=\"h\"></L>",
+            "<X/>",
+        ];
+        const T: [&str; 6] = [
+            "<T ID=\"1\" SID=\"0\">",
+            "<T ID=\"1\" SID=\"1440550163\" Z=\"z\">",
+            "<T SID=\"7\" ID=\"4294967295\">",
+            "<T ID=\"1\">",
+            "<T ID=\"-1\" SID=\"0\">",
+            "<T SID=\"99999999999\" ID=\"2\">",
+        ];
+        let pick = |at: usize, n: usize| usize::from(ops.get(at).copied().unwrap_or(0)) % n;
+        let space = |at: usize| ["", "", "\n", "\r\n "][pick(at, 4)];
+        // Mostly valid: a choice among the first `good` entries unless `ops` says otherwise.
+        let choose = |at: usize, good: usize, all: usize| {
+            if pick(at, 8) == 0 {
+                pick(at + 40, all)
+            } else {
+                pick(at + 40, good)
+            }
+        };
+        let mut auth = String::from("<A");
+        for k in 0..pick(0, 5) {
+            auth.push_str(A[choose(1 + k, 6, A.len())]);
+        }
+        if pick(6, 8) > 0 {
+            auth.push_str(ID[choose(7, 3, ID.len())]);
+        }
+        auth.push_str(if pick(8, 12) == 0 { "></A>" } else { "/>" });
+        let mut connector = String::from("<C>");
+        let mut at = 9;
+        for _ in 0..1 + pick(at, 3) - usize::from(pick(at + 20, 12) == 0) {
+            at += 1;
+            connector.push_str(space(at));
+            connector.push_str(T[choose(at, 3, T.len())]);
+            at += 1;
+            for _ in 0..1 + pick(at, 3) - usize::from(pick(at + 20, 12) == 0) {
+                at += 1;
+                connector.push_str(L[choose(at, 5, L.len())]);
+                connector.push_str(space(at + 1));
+            }
+            connector.push_str("</T>");
+            at += 2;
+        }
+        connector.push_str("</C>");
+        let (first, second) = if pick(30, 6) == 0 {
+            (&connector, &auth)
+        } else {
+            (&auth, &connector)
+        };
+        format!(
+            "{}<E>{}{first}{}{second}{}</E>{}",
+            ["", "<?xml version=\"1.0\"?>"][pick(31, 2)],
+            space(32),
+            space(33),
+            space(34),
+            ["\r\n", "", "\r\n", "<!--x-->"][pick(35, 4)]
+        )
+    }
+
+    #[test]
+    fn fast_path_matches_the_general_one() {
+        let limits = Limits::default();
+        assert!(paths_agree(SPEC_EXAMPLE, &limits));
+        let ok = "<E><A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" CE=\"a&#xA;b\" ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/><L U=\"u\" N=\"g\"/></T></C></E>\r\n";
+        assert!(paths_agree(ok, &limits));
+        for (from, to) in [
+            ("<C>", "<C x=\"1\">"),
+            ("<E>", "<E x=\"1\">"),
+            ("P=\"1\"", "P=\"0\""),
+            ("ID=\"AAAA\"", ""),
+            ("</C>", "</C><C/>"),
+            ("<L U", "<L X=\"1\"/><L U"),
+        ] {
+            assert!(!paths_agree(&ok.replacen(from, to, 1), &limits), "{to}");
+        }
+        let one = Limits {
+            max_listeners: 1,
+            ..Limits::default()
+        };
+        assert!(!paths_agree(ok, &one));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_never_disagrees(ops in proptest::collection::vec(0u8..=255, 96)) {
+            paths_agree(&ticket(&ops), &Limits::default());
+        }
+    }
+
+    #[test]
+    fn base64_checks_agree_on_both_sides_of_the_stack_buffer() {
+        for len in [0usize, 1, 20, 48, 95, 96, 97, 200] {
+            let text = BASE64.encode(vec![7u8; len]);
+            let expected = if len == 0 { Err(()) } else { Ok(()) };
+            assert_eq!(
+                check_base64(&text, "X", None).map_err(|_| ()),
+                expected,
+                "{len}"
+            );
+            assert_eq!(check_base64(&text, "X", Some(len)).is_ok(), len > 0);
+            assert!(check_base64(&text, "X", Some(len + 1)).is_err());
+            let broken = format!("{text}!");
+            assert!(check_base64(&broken, "X", None).is_err());
+        }
+        assert!(check_base64("AAA", "X", None).is_err());
     }
 
     #[test]

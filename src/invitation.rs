@@ -30,7 +30,9 @@ impl LhTicket {
                 limits.max_ticket_bytes
             )));
         }
-        if let Some(at) = hex.bytes().position(|b| !b.is_ascii_hexdigit()) {
+        if !text::is_hex(hex.as_bytes())
+            && let Some(at) = hex.bytes().position(|b| !b.is_ascii_hexdigit())
+        {
             return Err(Error::LhTicket(format!(
                 "character {} is not a hex digit",
                 at + 1
@@ -55,7 +57,7 @@ impl LhTicket {
     /// Encrypt with an already derived key.
     pub fn encrypt_with_key(connection_string: &str, key: &TicketKey) -> LhTicket {
         LhTicket {
-            hex: hex::encode_upper(crypto::encrypt_ticket(key, connection_string)),
+            hex: text::encode_hex_upper(&crypto::encrypt_ticket(key, connection_string)),
         }
     }
 
@@ -66,8 +68,8 @@ impl LhTicket {
 
     /// The ciphertext bytes.
     pub fn ciphertext(&self) -> Vec<u8> {
-        // from_hex and encrypt only ever store even-length hex.
-        hex::decode(&self.hex).unwrap_or_default()
+        // from_hex and encrypt only ever store valid, even-length hex.
+        text::decode_hex(self.hex.as_bytes())
     }
 
     /// Decrypt and parse with a password, under default limits.
@@ -77,9 +79,11 @@ impl LhTicket {
 
     /// Decrypt and parse with a derived key, under `limits`.
     pub fn decrypt_with_key(&self, key: &TicketKey, limits: &Limits) -> Result<DecryptedTicket> {
-        let ciphertext = Zeroizing::new(self.ciphertext());
-        let text = crypto::decrypt_ticket(key, &ciphertext)?;
-        let connection = ConnectionString2::parse(&text, limits)?;
+        let mut text = crypto::decrypt_ticket_in_place(key, Zeroizing::new(self.ciphertext()))?;
+        // Moved out of the Zeroizing (which then wipes an empty string) into a SecretText,
+        // which wipes faster.
+        let text = crypto::SecretText::new(std::mem::take(&mut *text));
+        let connection = ConnectionString2::parse(text.as_str(), limits)?;
         Ok(DecryptedTicket { text, connection })
     }
 }
@@ -87,14 +91,14 @@ impl LhTicket {
 /// A decrypted LHTICKET: the exact text, and its parsed form. Wiped from memory when dropped.
 #[derive(Debug, Clone)]
 pub struct DecryptedTicket {
-    text: Zeroizing<String>,
+    text: crypto::SecretText,
     connection: ConnectionString2,
 }
 
 impl DecryptedTicket {
     /// The plaintext exactly as decrypted (Windows ends it with CRLF).
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
 
     /// The parsed Connection String 2.

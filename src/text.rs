@@ -58,7 +58,7 @@ pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding)> {
             Err(_) => (Cow::Owned(windows_1252(bytes)), SourceEncoding::Windows1252),
         },
     };
-    if let Some(at) = text.find('\0') {
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
         return Err(Error::Encoding(format!(
             "NUL character at character {} of the decoded text",
             text[..at].chars().count() + 1
@@ -89,7 +89,10 @@ pub(crate) fn utf16(bytes: &[u8], big_endian: bool) -> Result<String> {
             u16::from_le_bytes(pair)
         }
     });
-    // Fast path: most invitations are ASCII, which needs no surrogate handling.
+    // Fast path: invitations and tickets are ASCII, which needs no surrogate handling.
+    if let Some(ascii) = ascii_from_utf16(bytes, big_endian) {
+        return Ok(ascii);
+    }
     let mut out = String::with_capacity(bytes.len() / 2);
     let mut units = units.peekable();
     while let Some(&u) = units.peek() {
@@ -113,8 +116,232 @@ pub(crate) fn utf16(bytes: &[u8], big_endian: bool) -> Result<String> {
     Ok(out)
 }
 
+/// Decode UTF-16LE (strict, as [`utf16`]) that the caller gives up, reusing its buffer for the
+/// text when it is all ASCII, as decrypted tickets are: no second copy of the secret to make
+/// and wipe. The buffer is wiped when dropped, whatever happens.
+pub(crate) fn utf16le_into_string(
+    mut buffer: zeroize::Zeroizing<Vec<u8>>,
+) -> Result<zeroize::Zeroizing<String>> {
+    if !buffer.len().is_multiple_of(2) || !is_ascii_utf16le(&buffer) {
+        return utf16(&buffer, false).map(zeroize::Zeroizing::new);
+    }
+    // Move each unit's low byte down to its index: block k reads bytes [64k, 64k + 64) into a
+    // local array before writing [32k, 32k + 32), so nothing is overwritten before it is read.
+    const UNITS: usize = 32;
+    let units = buffer.len() / 2;
+    // Within a 64-bit word, four units' low bytes are gathered with shifts and masks.
+    let blocks = units / UNITS;
+    for block in 0..blocks {
+        let mut wide = [0u8; 2 * UNITS];
+        wide.copy_from_slice(&buffer[2 * UNITS * block..2 * UNITS * (block + 1)]);
+        let mut narrow = [0u8; UNITS];
+        for (four, eight) in narrow.chunks_exact_mut(4).zip(wide.chunks_exact(8)) {
+            let word = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            let word = word & 0x00FF_00FF_00FF_00FF;
+            let word = (word | (word >> 8)) & 0x0000_FFFF_0000_FFFF;
+            four.copy_from_slice(&((word | (word >> 16)) as u32).to_le_bytes());
+        }
+        buffer[UNITS * block..UNITS * (block + 1)].copy_from_slice(&narrow);
+    }
+    for unit in blocks * UNITS..units {
+        buffer[unit] = buffer[2 * unit];
+    }
+    // The tail keeps old bytes until the String is wiped: truncating keeps the capacity.
+    buffer.truncate(units);
+    // All ASCII, so valid UTF-8: this cannot fail; if it did, the bytes would be wiped.
+    String::from_utf8(std::mem::take(&mut *buffer))
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| {
+            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+            Error::Encoding("UTF-16 text is not ASCII after all".into())
+        })
+}
+
+/// Whether UTF-16LE bytes (of even length) are all ASCII units; vectorised blocks.
+fn is_ascii_utf16le(bytes: &[u8]) -> bool {
+    const BLOCK: usize = 64;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let mut not_ascii = 0u64;
+        for four in block.chunks_exact(8) {
+            not_ascii |=
+                u64::from_le_bytes(four.try_into().unwrap_or([0xFF; 8])) & 0xFF80_FF80_FF80_FF80;
+        }
+        if not_ascii != 0 {
+            return false;
+        }
+    }
+    blocks
+        .remainder()
+        .chunks_exact(2)
+        .all(|unit| unit[0] < 0x80 && unit[1] == 0)
+}
+
+/// UTF-16 that is all ASCII, as text; `None` when any unit is not ASCII.
+///
+/// For documents saved as UTF-16 (Windows XP's): blocks of 32 units, checked without a branch
+/// per unit. The buffer is wiped if it is given up, since [`utf16`] also decodes tickets that
+/// [`utf16le_into_string`] found not to be ASCII.
+fn ascii_from_utf16(bytes: &[u8], big_endian: bool) -> Option<String> {
+    const UNITS: usize = 32;
+    let (low, high) = if big_endian { (1, 0) } else { (0, 1) };
+    let mut out = zeroize::Zeroizing::new(vec![0u8; bytes.len() / 2]);
+    let mut not_ascii = 0u8;
+    let mut source = bytes.chunks_exact(2 * UNITS);
+    let mut target = out.chunks_exact_mut(UNITS);
+    for (units, block) in (&mut source).zip(&mut target) {
+        let mut block_not_ascii = 0u8;
+        for (unit, byte) in units.chunks_exact(2).zip(block.iter_mut()) {
+            *byte = unit[low];
+            block_not_ascii |= unit[high] | (unit[low] & 0x80);
+        }
+        not_ascii |= block_not_ascii;
+        if not_ascii != 0 {
+            return None;
+        }
+    }
+    let rest = target.into_remainder();
+    for (unit, byte) in source.remainder().chunks_exact(2).zip(rest.iter_mut()) {
+        *byte = unit[low];
+        not_ascii |= unit[high] | (unit[low] & 0x80);
+    }
+    if not_ascii != 0 {
+        return None;
+    }
+    // All ASCII, so valid UTF-8: this cannot fail, and a failure would only take the slow path.
+    String::from_utf8(std::mem::take(&mut *out))
+        .map_err(|e| zeroize::Zeroize::zeroize(&mut e.into_bytes()))
+        .ok()
+}
+
+/// Whether every byte is an ASCII hex digit (either case), as [`u8::is_ascii_hexdigit`].
+///
+/// Arithmetic on blocks of 64 bytes, without branches or tables, which the compiler
+/// vectorises: an LHTICKET is about 6 KB of hex, and a byte-at-a-time check of it cost more
+/// than the rest of reading the file.
+pub(crate) fn is_hex(text: &[u8]) -> bool {
+    const BLOCK: usize = 64;
+    let mut blocks = text.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let mut bad = 0u8;
+        for &b in block {
+            bad |= u8::from(!hex_digit(b).1);
+        }
+        if bad != 0 {
+            return false;
+        }
+    }
+    blocks.remainder().iter().all(|&b| hex_digit(b).1)
+}
+
+/// The value of a hex digit, and whether `b` is one.
+#[inline(always)]
+fn hex_digit(b: u8) -> (u8, bool) {
+    let digit = b.wrapping_sub(b'0');
+    let letter = (b | 0x20).wrapping_sub(b'a');
+    let (is_digit, is_letter) = (digit < 10, letter < 6);
+    let value = if is_digit {
+        digit
+    } else {
+        letter.wrapping_add(10)
+    };
+    (value, is_digit | is_letter)
+}
+
+/// Decode hex that [`is_hex`] accepted (a trailing odd digit is ignored). Other input gives
+/// meaningless bytes, never a panic.
+///
+/// Two digits at a time as one 16-bit word, in blocks the compiler vectorises: a digit's value
+/// is its low nibble, plus 9 for letters (whose bit 6 is set).
+pub(crate) fn decode_hex(hex: &[u8]) -> Vec<u8> {
+    const BLOCK: usize = 32;
+    #[inline(always)]
+    fn pair(high: u8, low: u8) -> u8 {
+        let word = u16::from_le_bytes([high, low]);
+        let nibbles = (word & 0x0F0F) + 9 * ((word >> 6) & 0x0101);
+        ((nibbles << 4) | (nibbles >> 8)) as u8
+    }
+    let mut out = vec![0u8; hex.len() / 2];
+    let mut source = hex.chunks_exact(2 * BLOCK);
+    let mut target = out.chunks_exact_mut(BLOCK);
+    for (digits, block) in (&mut source).zip(&mut target) {
+        let digits: &[u8; 2 * BLOCK] = digits.try_into().unwrap_or(&[b'0'; 2 * BLOCK]);
+        // Through an array of words: written this way, the compiler vectorises the loop.
+        // (Indexing the digits directly, `digits[2 * i]`, compiled to scalar code that made
+        // decoding five times slower; check with `perf annotate` after changing this.)
+        let mut words = [0u16; BLOCK];
+        for (word, digits) in words.iter_mut().zip(digits.chunks_exact(2)) {
+            *word = u16::from_le_bytes([digits[0], digits[1]]);
+        }
+        for (byte, word) in block.iter_mut().zip(words) {
+            let [high, low] = word.to_le_bytes();
+            *byte = pair(high, low);
+        }
+    }
+    let rest = target.into_remainder();
+    for (byte, digits) in rest.iter_mut().zip(source.remainder().chunks_exact(2)) {
+        *byte = pair(digits[0], digits[1]);
+    }
+    out
+}
+
+/// Encode bytes as uppercase hex, as Windows writes LHTICKETs.
+pub(crate) fn encode_hex_upper(bytes: &[u8]) -> String {
+    #[inline(always)]
+    fn digit(nibble: u8) -> u8 {
+        // Without a branch: '0' + n, and 7 more to jump from '9' + 1 to 'A'.
+        nibble + b'0' + 7 * u8::from(nibble > 9)
+    }
+    const BLOCK: usize = 32;
+    let mut out = vec![0u8; bytes.len() * 2];
+    let mut source = bytes.chunks_exact(BLOCK);
+    let mut target = out.chunks_exact_mut(2 * BLOCK);
+    // Through an array of words, which the compiler vectorises.
+    for (block, digits) in (&mut source).zip(&mut target) {
+        let mut words = [0u16; BLOCK];
+        for (word, &byte) in words.iter_mut().zip(block) {
+            *word = u16::from_le_bytes([digit(byte >> 4), digit(byte & 0x0F)]);
+        }
+        for (pair, word) in digits.chunks_exact_mut(2).zip(words) {
+            pair.copy_from_slice(&word.to_le_bytes());
+        }
+    }
+    let rest = target.into_remainder();
+    for (pair, &byte) in rest.chunks_exact_mut(2).zip(source.remainder()) {
+        pair[0] = digit(byte >> 4);
+        pair[1] = digit(byte & 0x0F);
+    }
+    // Hex digits are ASCII, so this cannot fail.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Encode text as UTF-16LE bytes.
 pub(crate) fn utf16le_bytes(text: &str) -> Vec<u8> {
+    if text.is_ascii() {
+        // Each byte, then a zero: in blocks the compiler vectorises (tickets are ASCII).
+        const BLOCK: usize = 32;
+        let mut out = vec![0u8; text.len() * 2];
+        let bytes = text.as_bytes();
+        let mut source = bytes.chunks_exact(BLOCK);
+        let mut target = out.chunks_exact_mut(2 * BLOCK);
+        for (ascii, wide) in (&mut source).zip(&mut target) {
+            let mut words = [0u16; BLOCK];
+            for (word, &byte) in words.iter_mut().zip(ascii) {
+                *word = u16::from(byte);
+            }
+            for (pair, word) in wide.chunks_exact_mut(2).zip(words) {
+                pair.copy_from_slice(&word.to_le_bytes());
+            }
+        }
+        for (pair, &byte) in target
+            .into_remainder()
+            .chunks_exact_mut(2)
+            .zip(source.remainder())
+        {
+            pair[0] = byte;
+        }
+        return out;
+    }
     let mut out = Vec::with_capacity(text.len() * 2);
     for unit in text.encode_utf16() {
         out.extend_from_slice(&unit.to_le_bytes());
@@ -143,23 +370,48 @@ fn windows_1252(bytes: &[u8]) -> String {
 /// Escape text for a double-quoted XML attribute value, the way Windows does
 /// (line breaks as `&#xA;` character references, so they survive attribute normalisation).
 pub fn escape_attribute(value: &str) -> Cow<'_, str> {
-    let needs = |c: char| matches!(c, '&' | '<' | '>' | '"' | '\n' | '\r' | '\t');
-    if !value.contains(needs) {
+    // The characters to escape are ASCII, so whole runs between them are copied as they are
+    // (an LHTICKET is 6 KB with none, a certificate a line break every 64 characters). Three
+    // searches cover the seven characters; each is repeated only once passed.
+    let bytes = value.as_bytes();
+    let search = |which: usize, from: usize| -> Option<usize> {
+        let rest = bytes.get(from..)?;
+        let found = match which {
+            0 => memchr::memchr3(b'&', b'<', b'>', rest),
+            1 => memchr::memchr3(b'"', b'\n', b'\r', rest),
+            _ => memchr::memchr(b'\t', rest),
+        };
+        found.map(|at| from + at)
+    };
+    let mut found = [search(0, 0), search(1, 0), search(2, 0)];
+    let Some(mut at) = found.into_iter().flatten().min() else {
         return Cow::Borrowed(value);
-    }
+    };
     let mut out = String::with_capacity(value.len() + 16);
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            '\t' => out.push_str("&#x9;"),
-            c => out.push(c),
+    let mut done = 0;
+    loop {
+        out.push_str(&value[done..at]);
+        out.push_str(match value.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\n' => "&#xA;",
+            b'\r' => "&#xD;",
+            _ => "&#x9;",
+        });
+        done = at + 1;
+        for (which, position) in found.iter_mut().enumerate() {
+            if position.is_some_and(|p| p < done) {
+                *position = search(which, done);
+            }
+        }
+        match found.into_iter().flatten().min() {
+            Some(next) => at = next,
+            None => break,
         }
     }
+    out.push_str(&value[done..]);
     Cow::Owned(out)
 }
 
@@ -271,6 +523,129 @@ mod tests {
         let once = escape_for_display("a\u{1b}b");
         assert_eq!(escape_controls(&once), once);
         assert_eq!(escape_controls("\\u{1B} \u{1b}"), "\\u{1B} \\u{1B}");
+    }
+
+    #[test]
+    fn hex_matches_the_standard_library_for_every_byte() {
+        for b in 0..=255u8 {
+            assert_eq!(hex_digit(b).1, b.is_ascii_hexdigit(), "{b:#04x}");
+            if b.is_ascii_hexdigit() {
+                assert_eq!(
+                    u32::from(hex_digit(b).0),
+                    char::from(b).to_digit(16).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hex_round_trips_at_every_length_and_refuses_any_bad_byte() {
+        let bytes: Vec<u8> = (0..300u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        for len in 0..bytes.len() {
+            let upper = encode_hex_upper(&bytes[..len]);
+            assert_eq!(upper, hex::encode_upper(&bytes[..len]));
+            for text in [upper.clone(), upper.to_ascii_lowercase()] {
+                assert!(is_hex(text.as_bytes()));
+                assert_eq!(decode_hex(text.as_bytes()), &bytes[..len]);
+            }
+        }
+        let good = encode_hex_upper(&bytes);
+        for at in [0, 63, 64, 200, good.len() - 1] {
+            for bad in [b'G', b'g', b'/', b':', b'@', b'`', 0, 0x80, 0xC6, b' '] {
+                let mut text = good.clone().into_bytes();
+                text[at] = bad;
+                assert!(!is_hex(&text), "{bad:#04x} at {at}");
+            }
+        }
+        // Garbage decodes to something, without panicking.
+        assert_eq!(decode_hex(b"\xFF\xFFzz!").len(), 2);
+    }
+
+    #[test]
+    fn utf16_fast_and_slow_paths_agree() {
+        for text in [
+            "",
+            "<E/>\r\n",
+            &"<A KH=\"x\"/>".repeat(40),
+            "caf\u{e9}",
+            &format!("{}\u{1F600}", "a".repeat(70)),
+        ] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            assert_eq!(utf16(&le, false).unwrap(), text);
+            assert_eq!(utf16(&be, true).unwrap(), text);
+        }
+        // A non-ASCII unit late in a long text takes the slow path, which still decodes it.
+        let mut units: Vec<u16> = "a".repeat(100).encode_utf16().collect();
+        units[90] = 0x00E9;
+        let le: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(utf16(&le, false).unwrap().chars().nth(90), Some('\u{e9}'));
+        units[90] = 0xD800;
+        let le: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(utf16(&le, false).is_err());
+    }
+
+    #[test]
+    fn utf16le_in_place_agrees_with_utf16() {
+        let long = "<A KH=\"x\"/>".repeat(40);
+        let late = format!("{}\u{e9}", "a".repeat(100));
+        for text in [
+            "",
+            "<",
+            "<E/>\r\n",
+            long.as_str(),
+            "caf\u{e9}",
+            late.as_str(),
+            "\u{1F600}",
+        ] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            assert_eq!(utf16le_into_string(le.into()).unwrap().as_str(), text);
+        }
+        assert!(utf16le_into_string(vec![b'a'].into()).is_err());
+        assert!(utf16le_into_string(vec![0x00, 0xD8, b'a', 0].into()).is_err());
+    }
+
+    #[test]
+    fn utf16le_encoding_agrees_with_the_standard_library() {
+        let long = "<E><A KH=\"x\"/>\r\n".repeat(9);
+        for text in ["", "a", long.as_str(), "caf\u{e9}", "\u{1F600}x"] {
+            let expected: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            assert_eq!(utf16le_bytes(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escaping_agrees_with_a_character_by_character_escape() {
+        let slow = |value: &str| -> String {
+            value
+                .chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\n' => "&#xA;".to_string(),
+                    '\r' => "&#xD;".to_string(),
+                    '\t' => "&#x9;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        let long = format!("{}\n{}", "A".repeat(64), "b\u{e9}".repeat(40));
+        for value in [
+            "",
+            "plain",
+            "&<>\"\n\r\t'",
+            "x&",
+            "&x",
+            long.as_str(),
+            "\u{e9}&\u{1F600}\t",
+        ] {
+            assert_eq!(escape_attribute(value), slow(value), "{value:?}");
+        }
+        assert!(matches!(escape_attribute("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -468,7 +468,7 @@ fn report_dangerous(
     dangerous: impl Fn(char) -> bool,
     findings: &mut Vec<Finding>,
 ) {
-    if let Some(c) = text.chars().find(|&c| dangerous(c)) {
+    if let Some(c) = first_dangerous(text, dangerous) {
         push(
             findings,
             "text.control-characters",
@@ -479,6 +479,35 @@ fn report_dangerous(
                 quote_value(text)
             ),
         );
+    }
+}
+
+/// `text.chars().find(dangerous)`, for a `dangerous` that holds of an ASCII character only if
+/// it is a control (as [`is_dangerous_for_display`] and its variants do): ASCII runs are
+/// skipped a byte at a time without decoding characters. A certificate in a ticket is 1 KB.
+fn first_dangerous(text: &str, dangerous: impl Fn(char) -> bool) -> Option<char> {
+    // Printable ASCII is 0x20..=0x7E.
+    let special = |b: u8| b.wrapping_sub(0x20) > 0x5E;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        let rest = bytes.get(at..)?;
+        // Whole blocks of printable ASCII first, checked without branches (vectorised).
+        let clean = rest
+            .chunks_exact(16)
+            .take_while(|block| block.iter().fold(0u8, |any, &b| any | u8::from(special(b))) == 0)
+            .count()
+            * 16;
+        at += clean + rest.get(clean..)?.iter().position(|&b| special(b))?;
+        let b = bytes[at];
+        if b >= 0x80 {
+            // All before is ASCII, so this is a character boundary.
+            return text.get(at..)?.chars().find(|&c| dangerous(c));
+        }
+        if dangerous(char::from(b)) {
+            return Some(char::from(b));
+        }
+        at += 1;
     }
 }
 
@@ -550,6 +579,47 @@ fn describe_seconds(seconds: i128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_dangerous_character_as_a_character_search_does() {
+        let lines = |c: char| is_dangerous_for_display(c) && !matches!(c, '\n' | '\r' | '\t');
+        for text in [
+            "",
+            "plain ASCII text",
+            "a\nb",
+            "a\u{7f}b",
+            "caf\u{e9}\u{1b}",
+            "x\u{202E}y\u{1b}",
+            "\u{FEFF}",
+            "\tMIIC\nAAAA\r\n\u{85}",
+            "\u{e9}\u{e8}\n\u{0}",
+            "0123456789abcdef0123456789\u{1b}",
+            "0123456789abcdef0123\u{e9}xyz\u{202E}",
+            "0123456789abcdef0123456789abcdef\n0123456789abcdef\u{7f}",
+            &format!(
+                "{}\u{1b}",
+                "MIIC4jCCAcqgAwIBAgIQV4C9WhK7GZ9I9f7v7U9leDANBgkqhkiG9w0BAQsFADAa\n".repeat(16)
+            ),
+        ] {
+            assert_eq!(
+                first_dangerous(text, is_dangerous_for_display),
+                text.chars().find(|&c| is_dangerous_for_display(c)),
+                "{text:?}"
+            );
+            assert_eq!(
+                first_dangerous(text, lines),
+                text.chars().find(|&c| lines(c)),
+                "{text:?}"
+            );
+        }
+        // The assumption: an ASCII character is dangerous only if it is a control.
+        for b in 0..0x80u8 {
+            assert_eq!(
+                is_dangerous_for_display(char::from(b)),
+                b < 0x20 || b == 0x7F
+            );
+        }
+    }
 
     #[test]
     fn wildcards() {

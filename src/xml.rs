@@ -52,7 +52,7 @@ impl Default for Limits {
 }
 
 /// One element of a parsed document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Element<'a> {
     pub name: &'a str,
     pub attributes: Vec<(&'a str, Cow<'a, str>)>,
@@ -64,13 +64,255 @@ impl<'a> Element<'a> {
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .find(|(key, _)| *key == name)
+            .find(|(key, _)| same_name(key, name))
             .map(|(_, value)| value.as_ref())
     }
 }
 
+/// Name equality inline: names are a few bytes, and `==` on them calls `memcmp`.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Parse `text` into its root element, enforcing `limits` and refusing every DTD feature.
 pub(crate) fn parse<'a>(text: &'a str, limits: &Limits) -> Result<Element<'a>> {
+    match parse_plain(text, limits) {
+        Some(root) => Ok(root),
+        None => parse_general(text, limits),
+    }
+}
+
+/// Whitespace as XML (and quick-xml) knows it.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\r' | b'\n' | b'\t')
+}
+
+/// The bytes [`parse_plain`] accepts in element and attribute names.
+fn is_plain_name_byte(b: u8) -> bool {
+    const TABLE: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+            b += 1;
+        }
+        table
+    };
+    TABLE[usize::from(b)]
+}
+
+/// The fast reader: one pass over documents made only of an optional XML declaration at the
+/// very start, elements with plain names and attributes, and whitespace between them (every
+/// file and ticket Windows writes). It gives exactly the tree [`parse_general`] gives, and
+/// `None` for anything else, which [`parse_general`] then reads or refuses with its precise
+/// error: comments, processing instructions, DTDs, CDATA, text, names with other characters,
+/// end tags with spaces, anything past the limits, and whatever [`plain_attributes`] leaves.
+///
+/// Why: quick-xml validates UTF-8 again event by event and scans each tag twice, and the
+/// LHTICKET tag is 6 KB; this reads it once, with memchr for the long attribute values.
+fn parse_plain<'a>(text: &'a str, limits: &Limits) -> Option<Element<'a>> {
+    let mut reader = PlainReader::new(text, limits)?;
+    let mut stack: Vec<Element<'a>> = Vec::new();
+    let mut root: Option<Element<'a>> = None;
+    loop {
+        let mut attributes = Vec::new();
+        let done = match reader.next(&mut attributes)? {
+            PlainTag::Start(name) => {
+                stack.push(Element {
+                    name,
+                    attributes,
+                    children: Vec::new(),
+                });
+                continue;
+            }
+            PlainTag::Empty(name) => Element {
+                name,
+                attributes,
+                children: Vec::new(),
+            },
+            PlainTag::End(name) => stack.pop().filter(|open| open.name == name)?,
+            PlainTag::Eof => return root,
+        };
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(done),
+            None => root = Some(done),
+        }
+    }
+}
+
+/// A tag [`PlainReader`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlainTag<'a> {
+    /// `<name ...>`.
+    Start(&'a str),
+    /// `<name .../>`.
+    Empty(&'a str),
+    /// `</name>`; the reader does not check that the name is the open element's.
+    End(&'a str),
+    /// The end of a document whose root element is closed.
+    Eof,
+}
+
+/// The tokenizer under [`parse_plain`], also used directly where building the tree would be
+/// waste (the Connection String 2 fast path). `None` from it means "not a plain document":
+/// give it to the general reader. It enforces the depth and element-count limits, a single
+/// root, and what may stand between tags; its user checks that end tags match.
+pub(crate) struct PlainReader<'a, 'l> {
+    text: &'a str,
+    at: usize,
+    limits: &'l Limits,
+    depth: usize,
+    elements: usize,
+    root_closed: bool,
+}
+
+impl<'a, 'l> PlainReader<'a, 'l> {
+    /// A reader positioned after the XML declaration, if there is one.
+    pub(crate) fn new(text: &'a str, limits: &'l Limits) -> Option<PlainReader<'a, 'l>> {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // quick-xml makes `<?xml` followed by whitespace a declaration, ending at the first
+        // `>` that follows a `?` (byte 5 is the whitespace, so the search starts after it).
+        if bytes.starts_with(b"<?xml") && bytes.get(5).copied().is_some_and(is_space) {
+            let tail = bytes.get(6..)?;
+            let end = memchr::memchr_iter(b'>', tail)
+                .map(|at| at + 6)
+                .find(|&at| bytes[at - 1] == b'?')?;
+            at = end + 1;
+        }
+        Some(PlainReader {
+            text,
+            at,
+            limits,
+            depth: 0,
+            elements: 0,
+            root_closed: false,
+        })
+    }
+
+    /// The next tag; a start tag's attributes are appended to `attributes`.
+    pub(crate) fn next(
+        &mut self,
+        attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
+    ) -> Option<PlainTag<'a>> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let mut i = self.at;
+        while bytes.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return (self.root_closed && self.depth == 0).then_some(PlainTag::Eof);
+        }
+        if bytes[i] != b'<' {
+            return None;
+        }
+        i += 1;
+        let tag = if bytes.get(i) == Some(&b'/') {
+            // An end tag, exactly `</name>`.
+            let name_start = i + 1;
+            i = name_start;
+            while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
+                i += 1;
+            }
+            let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+            if bytes.get(i) != Some(&b'>') || self.depth == 0 {
+                return None;
+            }
+            i += 1;
+            self.depth -= 1;
+            self.root_closed = self.depth == 0;
+            PlainTag::End(name)
+        } else {
+            if self.root_closed {
+                return None;
+            }
+            let name_start = i;
+            while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
+                i += 1;
+            }
+            let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+            self.elements += 1;
+            if self.elements > self.limits.max_elements || self.depth + 1 > self.limits.max_depth {
+                return None;
+            }
+            i = tag_attributes(text, i, self.limits, attributes)?;
+            match bytes.get(i..i + 2)? {
+                [b'/', b'>'] => {
+                    i += 2;
+                    self.root_closed = self.depth == 0;
+                    PlainTag::Empty(name)
+                }
+                [b'>', _] => {
+                    i += 1;
+                    self.depth += 1;
+                    PlainTag::Start(name)
+                }
+                _ => return None,
+            }
+        };
+        self.at = i;
+        Some(tag)
+    }
+}
+
+/// The attributes of a start tag from just after its name, as [`plain_attributes`] reads
+/// them, up to the `/` or `>` that ends the tag (returned as an index). Names must be plain
+/// (which keeps quick-xml's quote-aware search for the tag's end in step with this reading).
+fn tag_attributes<'a>(
+    text: &'a str,
+    mut i: usize,
+    limits: &Limits,
+    attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
+) -> Option<usize> {
+    const MAX_LINEAR: usize = 32;
+    let bytes = text.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        let after_space = skip_space(i);
+        match bytes.get(after_space)? {
+            b'/' | b'>' => return Some(after_space),
+            // quick-xml ends the element name at whitespace; a value may end right before the
+            // next name.
+            _ if after_space == i && attributes.is_empty() => return None,
+            _ => {}
+        }
+        i = after_space;
+        let name_start = i;
+        while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
+            i += 1;
+        }
+        let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+        i = skip_space(i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_space(i + 1);
+        let quote = *bytes.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
+        let value_start = i + 1;
+        let value_end = value_start + memchr::memchr(quote, bytes.get(value_start..)?)?;
+        let value = text.get(value_start..value_end)?;
+        i = value_end + 1;
+        if attributes.len() >= limits.max_attributes.min(MAX_LINEAR)
+            || attributes.iter().any(|(seen, _)| same_name(seen, name))
+        {
+            return None;
+        }
+        let value = normalize_plain(value)?;
+        if value.len() > limits.max_attribute_bytes {
+            return None;
+        }
+        attributes.push((name, value));
+    }
+}
+
+/// The general reader, on quick-xml: every document, and every error with its position.
+fn parse_general<'a>(text: &'a str, limits: &Limits) -> Result<Element<'a>> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
@@ -238,10 +480,52 @@ fn element<'a>(
     start: &BytesStart<'a>,
     limits: &Limits,
 ) -> Result<Element<'a>> {
-    let position = || Position::of_offset(text, offset);
     // The event borrows from `text`, so the name and raw values can be re-borrowed from it.
     let name = as_input(text, start.name().into_inner())
         .ok_or_else(|| malformed(text, offset, "element name is not in the input"))?;
+    let attributes = match as_input(text, start.attributes_raw())
+        .and_then(|raw| plain_attributes(raw, limits))
+    {
+        Some(attributes) => attributes,
+        None => general_attributes(text, offset, start, name, limits)?,
+    };
+    // quick-xml takes any run of bytes up to `=` as an attribute name; XML does not, and a
+    // name like `"` would be copied out by our writers into a file nobody can read.
+    for key in std::iter::once(name).chain(attributes.iter().map(|(key, _)| *key)) {
+        if !is_xml_name(key) {
+            return Err(malformed(
+                text,
+                offset,
+                &format!("\"{}\" is not a valid XML name", quote_value(key)),
+            ));
+        }
+    }
+    Ok(Element {
+        name,
+        attributes,
+        children: Vec::new(),
+    })
+}
+
+/// Is `name` an XML 1.0 Name? (Letters, digits and `_ - . :`, not starting with a digit, `-`
+/// or `.`; non-ASCII letters and digits are allowed as XML allows most of them.)
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let start_ok = |c: char| c.is_alphabetic() || c == '_' || c == ':';
+    chars.next().is_some_and(start_ok)
+        && chars.all(|c| start_ok(c) || c.is_alphanumeric() || matches!(c, '-' | '.' | '\u{B7}'))
+}
+
+/// The attributes of a start tag through quick-xml: slower than [`plain_attributes`], and the
+/// path that reports every error.
+fn general_attributes<'a>(
+    text: &'a str,
+    offset: usize,
+    start: &BytesStart<'a>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<(&'a str, Cow<'a, str>)>> {
+    let position = || Position::of_offset(text, offset);
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|e| Error::Malformed {
@@ -297,11 +581,155 @@ fn element<'a>(
         };
         attributes.push((key, value));
     }
-    Ok(Element {
-        name,
-        attributes,
-        children: Vec::new(),
-    })
+    Ok(attributes)
+}
+
+/// The fast path for attributes: what quick-xml's attribute iterator and
+/// `normalized_value(XmlVersion::Explicit1_0)` give, followed by the checks of [`element`], for
+/// start tags without surprises. `None` hands the tag to the general path in [`element`], which
+/// gives the same result or the error: on any syntax error, a duplicate, more attributes than
+/// the limit (or than 32, past which a linear duplicate check would be slow), `<` or a
+/// possible U+FFFE/U+FFFF in a value, an entity other than the five standard ones or a plain
+/// character reference, or a value above the length limit.
+///
+/// Why: quick-xml looks for the closing quote and for characters to normalise one byte at a
+/// time, and an LHTICKET is 6 KB; this uses memchr, which does it many bytes at a time.
+fn plain_attributes<'a>(raw: &'a str, limits: &Limits) -> Option<Vec<(&'a str, Cow<'a, str>)>> {
+    const MAX_LINEAR: usize = 32;
+    let is_space = |b: u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
+    let bytes = raw.as_bytes();
+    let skip_space = |mut i: usize| {
+        while i < bytes.len() && is_space(bytes[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut attributes: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+    let mut i = skip_space(0);
+    while i < bytes.len() {
+        // The name: its first byte is taken whatever it is, as quick-xml does, then everything
+        // up to `=` or a space.
+        let name_start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i] != b'=' && !is_space(bytes[i]) {
+            i += 1;
+        }
+        let name = raw.get(name_start..i).filter(|n| is_xml_name(n))?;
+        i = skip_space(i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_space(i + 1);
+        let quote = *bytes.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
+        let value_start = i + 1;
+        let value_end = value_start + memchr::memchr(quote, bytes.get(value_start..)?)?;
+        let value = raw.get(value_start..value_end)?;
+        i = skip_space(value_end + 1);
+
+        if attributes.len() >= limits.max_attributes.min(MAX_LINEAR)
+            || attributes.iter().any(|(seen, _)| *seen == name)
+        {
+            return None;
+        }
+        let value = normalize_plain(value)?;
+        if value.len() > limits.max_attribute_bytes {
+            return None;
+        }
+        attributes.push((name, value));
+    }
+    Some(attributes)
+}
+
+/// XML 1.0 attribute-value normalisation as quick-xml does it (line breaks and tabs become
+/// spaces, CRLF one space; the five standard entities and character references are replaced),
+/// for values that hold no `<`, no possible U+FFFE/U+FFFF and no other entity; `None` for
+/// those. Plain values (an LHTICKET) are returned borrowed after two vectorised scans.
+fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
+    let bytes = value.as_bytes();
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8. A tab is legal but rare; leave
+    // it, with the others, to the general path. (memchr beats a plain loop even on the
+    // few bytes of most values.)
+    let first = if bytes.len() < 16 {
+        // Tiny values (ports, numbers): a plain loop costs less than memchr's setup.
+        let mut first = None;
+        for (at, &b) in bytes.iter().enumerate().rev() {
+            match b {
+                b'<' | 0xEF | b'\t' => return None,
+                b'&' | b'\r' | b'\n' => first = Some(at),
+                _ => {}
+            }
+        }
+        first
+    } else {
+        if memchr::memchr3(b'<', 0xEF, b'\t', bytes).is_some() {
+            return None;
+        }
+        memchr::memchr3(b'&', b'\r', b'\n', bytes)
+    };
+    let Some(first) = first else {
+        return Some(Cow::Borrowed(value));
+    };
+    let mut out = String::with_capacity(value.len());
+    let mut done = 0;
+    let mut next = Some(first);
+    while let Some(at) = next {
+        out.push_str(value.get(done..at)?);
+        match bytes[at] {
+            b'&' => {
+                let rest = bytes.get(at + 1..)?;
+                // The line break Windows writes every 64 characters of a certificate.
+                if rest.starts_with(b"#xA;") {
+                    out.push('\n');
+                    done = at + 5;
+                    next = memchr::memchr3(b'&', b'\r', b'\n', bytes.get(done..)?)
+                        .map(|found| done + found);
+                    continue;
+                }
+                // References are short: look for their `;` a few bytes ahead before memchr.
+                let length = match rest.iter().take(12).position(|&b| b == b';') {
+                    Some(length) => length,
+                    None => memchr::memchr(b';', rest)?,
+                };
+                let end = at + 1 + length;
+                let c = match value.get(at + 1..end)? {
+                    "amp" => '&',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "apos" => '\'',
+                    "quot" => '"',
+                    reference => character_reference(reference)?,
+                };
+                out.push(c);
+                done = end + 1;
+            }
+            b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
+                out.push(' ');
+                done = at + 2;
+            }
+            _ => {
+                out.push(' ');
+                done = at + 1;
+            }
+        }
+        next = memchr::memchr3(b'&', b'\r', b'\n', bytes.get(done..)?).map(|at| done + at);
+    }
+    out.push_str(value.get(done..)?);
+    Some(Cow::Owned(out))
+}
+
+/// `#x` hex digits or `#` decimal digits naming a character XML allows in a value (not NUL,
+/// U+FFFE or U+FFFF); `None` for anything else, which the general path judges.
+fn character_reference(reference: &str) -> Option<char> {
+    let number = reference.strip_prefix('#')?;
+    let (digits, radix) = match number.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| char::from(b).is_digit(radix)) {
+        return None;
+    }
+    let code = u32::from_str_radix(digits, radix).ok()?;
+    char::from_u32(code).filter(|c| !matches!(c, '\0' | '\u{FFFE}' | '\u{FFFF}'))
 }
 
 /// Re-borrow `part` from `text` with the input's lifetime, when it points into the input.
@@ -348,6 +776,243 @@ mod tests {
         assert!(parse("<a>", &l).is_err());
         assert!(parse("<a x=\"1\" x=\"2\"/>", &l).is_err());
         assert!(parse("<a x=\"<\"/>", &l).is_err());
+    }
+
+    /// The fast attribute path gives what the general path gives, or leaves the tag to it.
+    fn fast_and_general_agree(raw: &str, limits: &Limits) -> bool {
+        let text = format!("<a{raw}/>");
+        let mut reader = Reader::from_str(&text);
+        let Ok(Event::Empty(start)) = reader.read_event() else {
+            return false;
+        };
+        let fast =
+            as_input(&text, start.attributes_raw()).and_then(|r| plain_attributes(r, limits));
+        let general = general_attributes(&text, 0, &start, "a", limits);
+        if let Some(fast) = &fast {
+            assert_eq!(Ok(fast), general.as_ref(), "{raw:?}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn fast_attribute_path_matches_quick_xml() {
+        let l = Limits::default();
+        for raw in [
+            "",
+            " ",
+            " x=\"1\"",
+            " x='1' y = \"2\"\tz\r\n=\n'3' ",
+            " x=\"1\"y=\"2\"",
+            " x=\"a&#xA;b&#xD;&#x9;c&#65;&#x10FFFF;\"",
+            " x=\"&amp;&lt;&gt;&quot;&apos;\" y='\"' z=\"'\"",
+            " x=\"a\r\nb\rc\nd\"",
+            " x.y:z-_=\"1\"",
+            " k=\"caf\u{e9} \u{1F600}\"",
+        ] {
+            assert!(fast_and_general_agree(raw, &l), "fast path refused {raw:?}");
+        }
+        // What the general path must judge: errors, and the rare legal cases left to it.
+        for raw in [
+            " x",
+            " =\"1\"",
+            " x=",
+            " x=1",
+            " x=\"1",
+            " x =y",
+            " x=\"1\" x=\"2\"",
+            " x=\"<\"",
+            " x=\"&x;\"",
+            " x=\"&#0;\"",
+            " x=\"&#xFFFE;\"",
+            " x=\"&#X41;\"",
+            " x=\"&#+65;\"",
+            " x=\"&#x110000;\"",
+            " x=\"&amp\"",
+            " x=\"\u{FFFF}\"",
+            " x=\"\u{F000}\"",
+            " x=\"a\tb\"",
+        ] {
+            assert!(!fast_and_general_agree(raw, &l), "fast path took {raw:?}");
+        }
+        let few = Limits {
+            max_attributes: 1,
+            max_attribute_bytes: 3,
+            ..Limits::default()
+        };
+        assert!(fast_and_general_agree(" x=\"123\"", &few));
+        assert!(!fast_and_general_agree(" x=\"1\" y=\"2\"", &few));
+        assert!(!fast_and_general_agree(" x=\"1234\"", &few));
+        assert!(!fast_and_general_agree(" x=\"&amp;&amp;&amp;&amp;\"", &few));
+    }
+
+    /// A mostly well-formed document driven by `ops`: elements opened, closed and left empty,
+    /// attributes, whitespace, and now and then a fragment that breaks something.
+    fn document(ops: &[u8]) -> String {
+        const NAMES: [&str; 4] = ["a", "B", "x:y", "E"];
+        const ATTRIBUTES: [&str; 10] = [
+            " k=\"v\"",
+            " K='&#xA;&amp;'",
+            "\n\tn = \"1\r\n2\"",
+            " k=\"dup\"",
+            " e=\"\"",
+            " q='\"'",
+            " z=\"&#65;&lt;\"",
+            "u=\"tight\"",
+            " w=\"\u{e9}\"",
+            " h=\"0A1b\"",
+        ];
+        const JUNK: [&str; 12] = [
+            "<!--c-->",
+            "t",
+            "&amp;",
+            "<?p?>",
+            "</a >",
+            "<",
+            ">",
+            "\"",
+            "/",
+            "\u{FEFF}",
+            "=",
+            "<!DOCTYPE a>",
+        ];
+        let mut out = String::new();
+        let mut open: Vec<&str> = Vec::new();
+        let mut in_tag = false;
+        if ops.first().is_some_and(|op| op % 3 == 0) {
+            out.push_str("<?xml version=\"1.0\"?>\r\n");
+        }
+        for &op in ops {
+            let pick = usize::from(op >> 3);
+            match op % 8 {
+                0 | 1 if !in_tag => {
+                    let name = NAMES[pick % NAMES.len()];
+                    out.push('<');
+                    out.push_str(name);
+                    open.push(name);
+                    in_tag = true;
+                }
+                2 | 3 if in_tag => out.push_str(ATTRIBUTES[pick % ATTRIBUTES.len()]),
+                4 if in_tag => {
+                    out.push_str(if pick % 2 == 0 { "/>" } else { " />" });
+                    open.pop();
+                    in_tag = false;
+                }
+                4 | 5 if in_tag => {
+                    out.push('>');
+                    in_tag = false;
+                }
+                5 if !in_tag => {
+                    if let Some(name) = open.pop() {
+                        out.push_str("</");
+                        out.push_str(name);
+                        out.push('>');
+                    }
+                }
+                6 => out.push_str([" ", "\n", "\r\n", "\t"][pick % 4]),
+                7 if pick % 4 == 0 => out.push_str(JUNK[pick / 4 % JUNK.len()]),
+                _ => {}
+            }
+        }
+        if in_tag {
+            out.push('>');
+        }
+        while let Some(name) = open.pop() {
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+        out
+    }
+
+    /// The fast reader gives what the general reader gives, or leaves the document to it.
+    fn readers_agree(text: &str, limits: &Limits) -> bool {
+        let fast = parse_plain(text, limits);
+        if let Some(fast) = &fast {
+            assert_eq!(Ok(fast), parse_general(text, limits).as_ref(), "{text:?}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn fast_reader_matches_the_general_one() {
+        let l = Limits::default();
+        for text in [
+            "<E/>",
+            "<?xml ?><E/>",
+            "<?xml >?><E/>",
+            "<?xml\t?>\n<E/>",
+            "<?xml version=\"1.0\"?>\n<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA USERNAME=\"a\" \
+             L=\"0\"/></UPLOADINFO>",
+            "<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n<U>\r\n<D\r\nA=\"1\"\r\nB=\"2\" />\r\n</U>\r\n",
+            "<E><A KH=\"k\" CE=\"x&#xA;y\" ID=\"i\"/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></T></C></E>\r\n",
+            " \n<a x='1'y=\"2\"></a> ",
+            "<a><b/><b></b></a>",
+        ] {
+            assert!(readers_agree(text, &l), "fast reader refused {text:?}");
+        }
+        for text in [
+            "",
+            " ",
+            "<?xml version=\"1.0\"?>",
+            " <?xml version=\"1.0\"?><a/>",
+            "<?xml-stylesheet x?><a/>",
+            "<?xml?><a/>",
+            "<?xml >",
+            "<?xml a='>'?>",
+            "<a/><b/>",
+            "<a></b>",
+            "<a></a >",
+            "<a>",
+            "</a>",
+            "<a>x</a>",
+            "<a>&amp;</a>",
+            "<!--c--><a/>",
+            "<!DOCTYPE a><a/>",
+            "<a><![CDATA[x]]></a>",
+            "<a><?pi?></a>",
+            "<a b>c=\"1\"/>",
+            "<a/ >",
+            "<a x=\"1\"/ y=\"2\">",
+            "<\u{e9}/>",
+            "\u{FEFF}<a/>",
+            "<a x=\"1\" x=\"2\"/>",
+        ] {
+            assert!(!readers_agree(text, &l), "fast reader took {text:?}");
+        }
+        let tight = Limits {
+            max_depth: 2,
+            max_elements: 3,
+            ..Limits::default()
+        };
+        assert!(readers_agree("<a><b/><b/></a>", &tight));
+        assert!(!readers_agree("<a><b><c/></b></a>", &tight));
+        assert!(!readers_agree("<a><b/><b/><b/></a>", &tight));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_reader_never_disagrees(ops in proptest::collection::vec(0u8..=255, 0..40)) {
+            readers_agree(&document(&ops), &Limits::default());
+        }
+
+        #[test]
+        fn fast_attribute_path_never_disagrees(
+            raw in proptest::collection::vec(proptest::sample::select(vec![
+                " ", "\t", "\r", "\n", "=", "\"", "'", "&", ";", "#", "x", "#x", "A", "a", "0", "9",
+                "<", ">", "amp", "lt", "quot", "&#xA;", "&#", "\u{e9}", "\u{FFFE}", "\u{F000}", "k=\"", "\"",
+            ]), 0..24)
+        ) {
+            fast_and_general_agree(&raw.concat(), &Limits::default());
+        }
+    }
+
+    #[test]
+    fn refuses_invalid_names() {
+        let l = Limits::default();
+        assert!(parse("<a \"=\"x\"/>", &l).is_err());
+        assert!(parse("<a 1x=\"x\"/>", &l).is_err());
+        assert!(parse("<a x\u{202E}=\"x\"/>", &l).is_err());
+        assert!(parse("<a ns:x-y.z=\"x\" _é=\"y\"/>", &l).is_ok());
     }
 
     #[test]
