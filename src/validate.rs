@@ -275,16 +275,10 @@ fn check(
     }
     match &document {
         Document::ConnectionString(cs) => {
-            let severity = if policy.require_password {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            push(
+            no_password(
+                policy,
+                "a bare Connection String 2 is not password-protected",
                 findings,
-                "password.none",
-                severity,
-                "a bare Connection String 2 is not password-protected".to_string(),
             );
             check_connection_string(cs, "the ticket", policy, findings);
         }
@@ -369,16 +363,10 @@ fn check_invitation(
 
     // Password protection.
     if !inv.rc_ticket_encrypted {
-        let severity = if policy.require_password {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        push(
+        no_password(
+            policy,
+            "the invitation has no password (RCTICKETENCRYPTED=0)",
             findings,
-            "password.none",
-            severity,
-            "the invitation has no password (RCTICKETENCRYPTED=0)".into(),
         );
     }
 
@@ -450,6 +438,16 @@ fn check_connection_string(
         }
         check_address(&listener.address, what, policy, findings);
     }
+}
+
+/// `password.none`: an error when the policy requires protection, else a warning.
+fn no_password(policy: &Policy, message: &str, findings: &mut Vec<Finding>) {
+    let severity = if policy.require_password {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    push(findings, "password.none", severity, message.to_string());
 }
 
 fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
