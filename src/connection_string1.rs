@@ -5,9 +5,6 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
 use crate::error::{Error, Result, quote_value};
 
 /// The only protocol version MS-RAI defines.
@@ -145,20 +142,7 @@ impl ConnectionString1 {
 }
 
 fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
-    match BASE64.decode(value) {
-        Ok(bytes) if bytes.is_empty() => Err(Error::RcTicket(format!("{what} is empty"))),
-        Ok(bytes) => match length {
-            Some(expected) if bytes.len() != expected => Err(Error::RcTicket(format!(
-                "{what} decodes to {} bytes, expected {expected}",
-                bytes.len()
-            ))),
-            _ => Ok(()),
-        },
-        Err(_) => Err(Error::RcTicket(format!(
-            "{what} \"{}\" is not base64",
-            quote_value(value)
-        ))),
-    }
+    crate::connection_string2::check_base64_as(value, what, length, Error::RcTicket)
 }
 
 impl fmt::Display for ConnectionString1 {

@@ -497,8 +497,15 @@ fn listener(l: &Element<'_>) -> Result<Listener> {
     })
 }
 
-fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
-    let not_base64 = || cs2(format!("{what} \"{}\" is not base64", quote_value(value)));
+/// Check that `value` is non-empty base64 (of `length` bytes when given), reporting problems
+/// with `error` (each ticket has its own error variant). Shared with Connection String 1.
+pub(crate) fn check_base64_as(
+    value: &str,
+    what: &str,
+    length: Option<usize>,
+    error: fn(String) -> Error,
+) -> Result<()> {
+    let not_base64 = || error(format!("{what} \"{}\" is not base64", quote_value(value)));
     // KH, KH2 and ID (64 characters on Windows) decode on the stack; longer values on the heap.
     let mut words = [0u64; 12];
     let decoded = if value.len() <= 128 {
@@ -510,14 +517,18 @@ fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
         Zeroizing::new(BASE64.decode(value).map_err(|_| not_base64())?).len()
     };
     if decoded == 0 {
-        return Err(cs2(format!("{what} is empty")));
+        return Err(error(format!("{what} is empty")));
     }
     match length {
-        Some(expected) if decoded != expected => Err(cs2(format!(
+        Some(expected) if decoded != expected => Err(error(format!(
             "{what} decodes to {decoded} bytes, expected {expected}"
         ))),
         _ => Ok(()),
     }
+}
+
+fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
+    check_base64_as(value, what, length, Error::ConnectionString2)
 }
 
 #[cfg(test)]

@@ -524,7 +524,7 @@ fn read_into(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> stdio::Result<u
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     // (The first byte is checked first: comparing paths parses them.)
     if path.as_os_str().as_encoded_bytes().first() == Some(&b'-') && path == Path::new("-") {
-        stdio::stdin().lock().take(cap).read_to_end(buffer)?;
+        io::read_bounded(path, limit, buffer)?;
         return Ok(buffer.len() as u64);
     }
     let mut file = fs::File::open(path)?;

@@ -60,17 +60,23 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// Append at most `limit + 1` bytes of `path` ('-' is standard input) to `buffer`: one byte
+/// past the limit shows the input is too large without reading the rest.
+pub fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Result<()> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    if path == Path::new("-") {
+        io::stdin().lock().take(cap).read_to_end(buffer)?;
+    } else {
+        fs::File::open(path)?.take(cap).read_to_end(buffer)?;
+    }
+    Ok(())
+}
+
 /// Read a whole input ('-' is standard input), refusing more than `limit` bytes without
 /// reading further.
 pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let result = if path == Path::new("-") {
-        io::stdin().lock().take(cap).read_to_end(&mut bytes)
-    } else {
-        fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
-    };
-    result.map_err(|e| Failure::io("read", path, &e))?;
+    read_bounded(path, limit, &mut bytes).map_err(|e| Failure::io("read", path, &e))?;
     if bytes.len() > limit {
         let e = rainv::Error::TooLarge {
             size: bytes.len(),
@@ -89,15 +95,11 @@ pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
 
 /// Read a password file, refusing anything longer than a password could be.
 fn read_password_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    const LIMIT: u64 = 4096;
+    const LIMIT: usize = 4096;
     let mut bytes = Vec::new();
-    let result = if path == Path::new("-") {
-        io::stdin().lock().take(LIMIT + 1).read_to_end(&mut bytes)
-    } else {
-        fs::File::open(path).and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
-    };
-    result.map_err(|e| Failure::io("read the password file", path, &e))?;
-    if bytes.len() as u64 > LIMIT {
+    read_bounded(path, LIMIT, &mut bytes)
+        .map_err(|e| Failure::io("read the password file", path, &e))?;
+    if bytes.len() > LIMIT {
         return Err(Failure::usage(
             format!(
                 "password file {} is longer than {LIMIT} bytes",
