@@ -241,18 +241,38 @@ impl Invitation {
             return Err(Error::Structure("<UPLOADDATA> must be empty".into()));
         }
 
-        let required = |name: &'static str| {
-            data.attribute(name).ok_or(Error::MissingAttribute {
+        // One pass over the attributes (the XML reader has refused duplicates).
+        let mut known: [Option<&str>; KNOWN_ATTRIBUTES.len()] = [None; KNOWN_ATTRIBUTES.len()];
+        let mut unknown_attributes = Vec::new();
+        for (name, value) in &data.attributes {
+            match KNOWN_ATTRIBUTES.iter().position(|known| known == name) {
+                Some(slot) => known[slot] = Some(value),
+                None => unknown_attributes.push(UnknownAttribute {
+                    name: (*name).to_string(),
+                    value: value.to_string(),
+                }),
+            }
+        }
+        let [
+            username,
+            lh_ticket,
+            rc_ticket,
+            rc_ticket_encrypted,
+            start,
+            length,
+            pass_stub,
+            low_speed,
+        ] = known;
+        fn required<'v>(value: Option<&'v str>, name: &'static str) -> Result<&'v str> {
+            value.ok_or(Error::MissingAttribute {
                 element: "UPLOADDATA",
                 attribute: name,
             })
-        };
-        let rc_ticket = data
-            .attribute("RCTICKET")
+        }
+        let rc_ticket = rc_ticket
             .map(|t| ConnectionString1::parse(t, limits.max_listeners))
             .transpose()?;
-        let lh_ticket = data
-            .attribute("LHTICKET")
+        let lh_ticket = lh_ticket
             .map(|t| LhTicket::from_hex(t, limits))
             .transpose()?;
         if rc_ticket.is_none() && lh_ticket.is_none() {
@@ -261,27 +281,20 @@ impl Invitation {
                     .into(),
             ));
         }
-        let unknown_attributes = data
-            .attributes
-            .iter()
-            .filter(|(name, _)| !KNOWN_ATTRIBUTES.contains(name))
-            .map(|(name, value)| UnknownAttribute {
-                name: (*name).to_string(),
-                value: value.to_string(),
-            })
-            .collect();
         Ok(Invitation {
-            username: required("USERNAME")?.to_string(),
+            username: required(username, "USERNAME")?.to_string(),
             rc_ticket,
             lh_ticket,
-            rc_ticket_encrypted: flag("RCTICKETENCRYPTED", required("RCTICKETENCRYPTED")?)?,
+            rc_ticket_encrypted: flag(
+                "RCTICKETENCRYPTED",
+                required(rc_ticket_encrypted, "RCTICKETENCRYPTED")?,
+            )?,
             validity: Validity::new(
-                integer("DtStart", required("DtStart")?)?,
-                integer("DtLength", required("DtLength")?)?,
+                integer("DtStart", required(start, "DtStart")?)?,
+                integer("DtLength", required(length, "DtLength")?)?,
             ),
-            pass_stub: data.attribute("PassStub").map(str::to_string),
-            low_speed: data
-                .attribute("L")
+            pass_stub: pass_stub.map(str::to_string),
+            low_speed: low_speed
                 .map(|v| flag("L", v))
                 .transpose()?
                 .unwrap_or(false),
@@ -408,6 +421,7 @@ impl Invitation {
     }
 }
 
+/// `<UPLOADDATA>`'s attributes, in the order [`Invitation::from_element`] unpacks them.
 const KNOWN_ATTRIBUTES: [&str; 8] = [
     "USERNAME",
     "LHTICKET",

@@ -53,7 +53,7 @@ pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding)> {
         [0xFE, 0xFF, rest @ ..] => (Cow::Owned(utf16(rest, true)?), SourceEncoding::Utf16BeBom),
         [a, 0, ..] if *a != 0 => (Cow::Owned(utf16(bytes, false)?), SourceEncoding::Utf16Le),
         [0, b, ..] if *b != 0 => (Cow::Owned(utf16(bytes, true)?), SourceEncoding::Utf16Be),
-        _ => match std::str::from_utf8(bytes) {
+        _ => match simdutf8::basic::from_utf8(bytes) {
             Ok(s) => (Cow::Borrowed(s), SourceEncoding::Utf8),
             Err(_) => (Cow::Owned(windows_1252(bytes)), SourceEncoding::Windows1252),
         },
@@ -67,7 +67,12 @@ pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding)> {
     Ok((text, encoding))
 }
 
+/// UTF-8 checked with `simdutf8` (several times faster than the standard library on the 6 KB of
+/// a Windows 10 file); the standard library's check only runs to say where an error is.
 fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>> {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
     std::str::from_utf8(bytes)
         .map(Cow::Borrowed)
         .map_err(|e| Error::Encoding(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 3)))

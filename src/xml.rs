@@ -215,7 +215,7 @@ impl<'a, 'l> PlainReader<'a, 'l> {
             while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
                 i += 1;
             }
-            let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+            let name = plain_name(text, name_start, i)?;
             if bytes.get(i) != Some(&b'>') || self.depth == 0 {
                 return None;
             }
@@ -231,7 +231,7 @@ impl<'a, 'l> PlainReader<'a, 'l> {
             while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
                 i += 1;
             }
-            let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+            let name = plain_name(text, name_start, i)?;
             self.elements += 1;
             if self.elements > self.limits.max_elements || self.depth + 1 > self.limits.max_depth {
                 return None;
@@ -287,7 +287,7 @@ fn tag_attributes<'a>(
         while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
             i += 1;
         }
-        let name = text.get(name_start..i).filter(|n| is_xml_name(n))?;
+        let name = plain_name(text, name_start, i)?;
         i = skip_space(i);
         if bytes.get(i) != Some(&b'=') {
             return None;
@@ -505,6 +505,15 @@ fn element<'a>(
         attributes,
         children: Vec::new(),
     })
+}
+
+/// The name in `text[start..end]`, whose bytes [`is_plain_name_byte`] accepted, if it is an
+/// XML name: it is, unless it is empty or starts with a digit, `-` or `.` (what
+/// [`is_xml_name`] says of such names, without decoding characters).
+fn plain_name(text: &str, start: usize, end: usize) -> Option<&str> {
+    let name = text.get(start..end)?;
+    let first = *name.as_bytes().first()?;
+    (first.is_ascii_alphabetic() || first == b'_' || first == b':').then_some(name)
 }
 
 /// Is `name` an XML 1.0 Name? (Letters, digits and `_ - . :`, not starting with a digit, `-`
@@ -1013,6 +1022,31 @@ mod tests {
         assert!(parse("<a 1x=\"x\"/>", &l).is_err());
         assert!(parse("<a x\u{202E}=\"x\"/>", &l).is_err());
         assert!(parse("<a ns:x-y.z=\"x\" _é=\"y\"/>", &l).is_ok());
+    }
+
+    #[test]
+    fn plain_names_are_judged_as_xml_names_are() {
+        // Every name of up to three bytes from the plain-name alphabet.
+        let alphabet: Vec<u8> = (0..=255u8).filter(|&b| is_plain_name_byte(b)).collect();
+        let mut names = vec![String::new()];
+        for length in 1..=3 {
+            let mut indices = vec![0usize; length];
+            loop {
+                names.push(indices.iter().map(|&i| char::from(alphabet[i])).collect());
+                let Some(at) = indices.iter().rposition(|&i| i + 1 < alphabet.len()) else {
+                    break;
+                };
+                indices[at] += 1;
+                indices[at + 1..].fill(0);
+            }
+        }
+        for name in &names {
+            assert_eq!(
+                plain_name(name, 0, name.len()).is_some(),
+                is_xml_name(name),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]
