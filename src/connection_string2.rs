@@ -10,8 +10,6 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use zeroize::Zeroizing;
 
 use crate::connection_string1::parse_port;
@@ -505,17 +503,8 @@ pub(crate) fn check_base64_as(
     length: Option<usize>,
     error: fn(String) -> Error,
 ) -> Result<()> {
-    let not_base64 = || error(format!("{what} \"{}\" is not base64", quote_value(value)));
-    // KH, KH2 and ID (64 characters on Windows) decode on the stack; longer values on the heap.
-    let mut words = [0u64; 12];
-    let decoded = if value.len() <= 128 {
-        let buffer: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
-        let decoded = BASE64.decode_slice(value, buffer).map_err(|_| not_base64());
-        crate::crypto::wipe(buffer);
-        decoded?
-    } else {
-        Zeroizing::new(BASE64.decode(value).map_err(|_| not_base64())?).len()
-    };
+    let decoded = base64_decoded_length(value.as_bytes())
+        .ok_or_else(|| error(format!("{what} \"{}\" is not base64", quote_value(value))))?;
     if decoded == 0 {
         return Err(error(format!("{what} is empty")));
     }
@@ -527,6 +516,56 @@ pub(crate) fn check_base64_as(
     }
 }
 
+/// How many bytes `text` decodes to, if it is base64 as the `base64` crate's `STANDARD`
+/// engine decodes it: the standard alphabet, padded to whole groups of four with `=`, and the
+/// unused bits of the last symbol zero (canonical). `None` for anything else.
+///
+/// Why not decode with that engine: only the length is needed, and decoding (into a buffer to
+/// wipe, since an ID is a secret) cost more than the rest of parsing `<A>`.
+/// `checks_base64_as_the_base64_crate_decodes` holds the two together.
+fn base64_decoded_length(text: &[u8]) -> Option<usize> {
+    // Each byte's value as a symbol, or 0xFF.
+    const SYMBOLS: [u8; 256] = {
+        let mut table = [0xFF; 256];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut i = 0;
+        while i < alphabet.len() {
+            table[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    let symbol = |b: u8| Some(SYMBOLS[usize::from(b)]).filter(|&v| v != 0xFF);
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let padding = match text {
+        [.., b'=', b'='] => 2,
+        [.., b'='] => 1,
+        _ => 0,
+    };
+    let symbols = &text[..text.len() - padding];
+    if symbols
+        .iter()
+        .fold(0, |all, &b| all | SYMBOLS[usize::from(b)])
+        == 0xFF
+    {
+        return None;
+    }
+    // With padding, the last symbol carries 4 (two `=`) or 2 (one `=`) bits beyond the data.
+    let unused_bits: u8 = match padding {
+        2 => 0b1111,
+        1 => 0b11,
+        _ => 0,
+    };
+    if let Some(&last) = symbols.last()
+        && symbol(last)? & unused_bits != 0
+    {
+        return None;
+    }
+    Some(text.len() / 4 * 3 - padding)
+}
+
 fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
     check_base64_as(value, what, length, Error::ConnectionString2)
 }
@@ -534,6 +573,8 @@ fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
 
     const SPEC_EXAMPLE: &str = "<E>\n<A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" \
         KH2=\"sha256:wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=\" \
@@ -687,7 +728,34 @@ mod tests {
     }
 
     #[test]
-    fn base64_checks_agree_on_both_sides_of_the_stack_buffer() {
+    fn checks_base64_as_the_base64_crate_decodes() {
+        // Every string of up to six symbols from an alphabet with canonical and non-canonical
+        // last symbols, padding, and a byte outside the alphabet.
+        let alphabet = b"ABQgw/+=9!";
+        let mut texts = vec![Vec::new()];
+        for length in 1..=6 {
+            let mut indices = vec![0usize; length];
+            loop {
+                texts.push(indices.iter().map(|&i| alphabet[i]).collect::<Vec<u8>>());
+                let Some(at) = indices.iter().rposition(|&i| i + 1 < alphabet.len()) else {
+                    break;
+                };
+                indices[at] += 1;
+                indices[at + 1..].fill(0);
+            }
+        }
+        for text in &texts {
+            assert_eq!(
+                base64_decoded_length(text),
+                BASE64.decode(text).ok().map(|bytes| bytes.len()),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn base64_checks_judge_values_of_any_length() {
         for len in [0usize, 1, 20, 48, 95, 96, 97, 200] {
             let text = BASE64.encode(vec![7u8; len]);
             let expected = if len == 0 { Err(()) } else { Ok(()) };
