@@ -280,11 +280,7 @@ impl ConnectionString2 {
         let mut transports = Vec::new();
         let mut listener_count = 0usize;
         // The helpers take elements: lend them the attributes, then take them back.
-        let mut element = Element {
-            name: "T",
-            attributes: Vec::new(),
-            children: Vec::new(),
-        };
+        let mut element = Element::new("T");
         loop {
             match next(&mut attributes)? {
                 PlainTag::Start("T") => {}

@@ -23,6 +23,12 @@ pub struct LhTicket {
 impl LhTicket {
     /// Validate LHTICKET hex (either case): whole AES blocks, within `limits`.
     pub fn from_hex(hex: &str, limits: &Limits) -> Result<LhTicket> {
+        Self::from_hex_checked(hex, limits, false)
+    }
+
+    /// [`LhTicket::from_hex`], told whether the XML reader has already found `hex` to be hex
+    /// digits only.
+    fn from_hex_checked(hex: &str, limits: &Limits, known_digits: bool) -> Result<LhTicket> {
         let bytes = hex.len() / 2;
         if bytes > limits.max_ticket_bytes {
             return Err(Error::Limit(format!(
@@ -30,7 +36,8 @@ impl LhTicket {
                 limits.max_ticket_bytes
             )));
         }
-        if !text::is_hex(hex.as_bytes())
+        if !known_digits
+            && !text::is_hex(hex.as_bytes())
             && let Some(at) = hex.bytes().position(|b| !b.is_ascii_hexdigit())
         {
             return Err(Error::LhTicket(format!(
@@ -243,10 +250,16 @@ impl Invitation {
 
         // One pass over the attributes (the XML reader has refused duplicates).
         let mut known: [Option<&str>; KNOWN_ATTRIBUTES.len()] = [None; KNOWN_ATTRIBUTES.len()];
+        let mut lh_ticket_is_hex = false;
         let mut unknown_attributes = Vec::new();
-        for (name, value) in &data.attributes {
+        for (index, (name, value)) in data.attributes.iter().enumerate() {
             match KNOWN_ATTRIBUTES.iter().position(|known| known == name) {
-                Some(slot) => known[slot] = Some(value),
+                Some(slot) => {
+                    known[slot] = Some(value);
+                    if *name == "LHTICKET" {
+                        lh_ticket_is_hex = data.is_hex_value(index);
+                    }
+                }
                 None => unknown_attributes.push(UnknownAttribute {
                     name: (*name).to_string(),
                     value: value.to_string(),
@@ -273,7 +286,7 @@ impl Invitation {
             .map(|t| ConnectionString1::parse(t, limits.max_listeners))
             .transpose()?;
         let lh_ticket = lh_ticket
-            .map(|t| LhTicket::from_hex(t, limits))
+            .map(|t| LhTicket::from_hex_checked(t, limits, lh_ticket_is_hex))
             .transpose()?;
         if rc_ticket.is_none() && lh_ticket.is_none() {
             return Err(Error::Structure(

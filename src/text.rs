@@ -239,6 +239,26 @@ pub(crate) fn is_hex(text: &[u8]) -> bool {
     blocks.remainder().iter().all(|&b| hex_digit(b).1)
 }
 
+/// How many hex digits (either case) `text` starts with.
+///
+/// Whole blocks of 64 are checked as [`is_hex`] checks them; the block where the digits end
+/// is searched a byte at a time.
+pub(crate) fn hex_digits_at_start(text: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let mut at = 0;
+    for block in text.chunks_exact(BLOCK) {
+        let mut bad = 0u8;
+        for &b in block {
+            bad |= u8::from(!hex_digit(b).1);
+        }
+        if bad != 0 {
+            break;
+        }
+        at += BLOCK;
+    }
+    at + text[at..].iter().take_while(|&&b| hex_digit(b).1).count()
+}
+
 /// The value of a hex digit, and whether `b` is one.
 #[inline(always)]
 fn hex_digit(b: u8) -> (u8, bool) {

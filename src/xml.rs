@@ -52,20 +52,50 @@ impl Default for Limits {
 }
 
 /// One element of a parsed document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Element<'a> {
     pub name: &'a str,
     pub attributes: Vec<(&'a str, Cow<'a, str>)>,
     pub children: Vec<Element<'a>>,
+    /// Bit `i` set: the reader found attribute `i`'s value to be hex digits only (one or
+    /// more), so an LHTICKET need not be checked again. A note the fast reader leaves while
+    /// it scans (the general one leaves none), not part of the element's value.
+    pub hex_values: u32,
+}
+
+impl PartialEq for Element<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.attributes == other.attributes
+            && self.children == other.children
+    }
 }
 
 impl<'a> Element<'a> {
+    /// An element without attributes or children.
+    pub fn new(name: &'a str) -> Element<'a> {
+        Element {
+            name,
+            attributes: Vec::new(),
+            children: Vec::new(),
+            hex_values: 0,
+        }
+    }
+
     /// The value of attribute `name`, if present.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(key, _)| same_name(key, name))
             .map(|(_, value)| value.as_ref())
+    }
+
+    /// Whether the reader found attribute `index`'s value to be hex digits only.
+    pub fn is_hex_value(&self, index: usize) -> bool {
+        u32::try_from(index)
+            .ok()
+            .and_then(|index| self.hex_values.checked_shr(index))
+            .is_some_and(|bits| bits & 1 == 1)
     }
 }
 
@@ -117,12 +147,15 @@ fn parse_plain<'a>(text: &'a str, limits: &Limits) -> Option<Element<'a>> {
     let mut root: Option<Element<'a>> = None;
     loop {
         let mut attributes = Vec::new();
-        let done = match reader.next(&mut attributes)? {
+        let tag = reader.next(&mut attributes)?;
+        let hex_values = reader.hex_values;
+        let done = match tag {
             PlainTag::Start(name) => {
                 stack.push(Element {
                     name,
                     attributes,
                     children: Vec::new(),
+                    hex_values,
                 });
                 continue;
             }
@@ -130,6 +163,7 @@ fn parse_plain<'a>(text: &'a str, limits: &Limits) -> Option<Element<'a>> {
                 name,
                 attributes,
                 children: Vec::new(),
+                hex_values,
             },
             PlainTag::End(name) => stack.pop().filter(|open| open.name == name)?,
             PlainTag::Eof => return root,
@@ -159,6 +193,9 @@ pub(crate) enum PlainTag<'a> {
 /// give it to the general reader. It enforces the depth and element-count limits, a single
 /// root, and what may stand between tags; its user checks that end tags match.
 pub(crate) struct PlainReader<'a, 'l> {
+    /// For the last start tag: which attribute values are hex digits only (see
+    /// [`Element::hex_values`]).
+    pub(crate) hex_values: u32,
     text: &'a str,
     at: usize,
     limits: &'l Limits,
@@ -182,6 +219,7 @@ impl<'a, 'l> PlainReader<'a, 'l> {
             at = end + 1;
         }
         Some(PlainReader {
+            hex_values: 0,
             text,
             at,
             limits,
@@ -236,7 +274,7 @@ impl<'a, 'l> PlainReader<'a, 'l> {
             if self.elements > self.limits.max_elements || self.depth + 1 > self.limits.max_depth {
                 return None;
             }
-            i = tag_attributes(text, i, self.limits, attributes)?;
+            (i, self.hex_values) = tag_attributes(text, i, self.limits, attributes)?;
             match bytes.get(i..i + 2)? {
                 [b'/', b'>'] => {
                     i += 2;
@@ -257,14 +295,15 @@ impl<'a, 'l> PlainReader<'a, 'l> {
 }
 
 /// The attributes of a start tag from just after its name, as [`plain_attributes`] reads
-/// them, up to the `/` or `>` that ends the tag (returned as an index). Names must be plain
-/// (which keeps quick-xml's quote-aware search for the tag's end in step with this reading).
+/// them, up to the `/` or `>` that ends the tag (returned as an index, with the
+/// [`Element::hex_values`] bits). Names must be plain (which keeps quick-xml's quote-aware
+/// search for the tag's end in step with this reading).
 fn tag_attributes<'a>(
     text: &'a str,
     mut i: usize,
     limits: &Limits,
     attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
-) -> Option<usize> {
+) -> Option<(usize, u32)> {
     const MAX_LINEAR: usize = 32;
     let bytes = text.as_bytes();
     let skip_space = |mut i: usize| {
@@ -273,10 +312,11 @@ fn tag_attributes<'a>(
         }
         i
     };
+    let mut hex_values = 0u32;
     loop {
         let after_space = skip_space(i);
         match bytes.get(after_space)? {
-            b'/' | b'>' => return Some(after_space),
+            b'/' | b'>' => return Some((after_space, hex_values)),
             // quick-xml ends the element name at whitespace; a value may end right before the
             // next name.
             _ if after_space == i && attributes.is_empty() => return None,
@@ -295,16 +335,23 @@ fn tag_attributes<'a>(
         i = skip_space(i + 1);
         let quote = *bytes.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
         let value_start = i + 1;
-        let value_end = value_start + memchr::memchr(quote, bytes.get(value_start..)?)?;
-        let value = text.get(value_start..value_end)?;
+        let rest = bytes.get(value_start..)?;
+        // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also
+        // spares `LhTicket::from_hex` checking it again.
+        let hex_digits = crate::text::hex_digits_at_start(rest);
+        let (value_end, value) = if hex_digits > 0 && rest.get(hex_digits) == Some(&quote) {
+            hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
+            let end = value_start + hex_digits;
+            (end, Cow::Borrowed(text.get(value_start..end)?))
+        } else {
+            let end = value_start + memchr::memchr(quote, rest)?;
+            (end, normalize_plain(text.get(value_start..end)?)?)
+        };
         i = value_end + 1;
         if attributes.len() >= limits.max_attributes.min(MAX_LINEAR)
             || attributes.iter().any(|(seen, _)| same_name(seen, name))
+            || value.len() > limits.max_attribute_bytes
         {
-            return None;
-        }
-        let value = normalize_plain(value)?;
-        if value.len() > limits.max_attribute_bytes {
             return None;
         }
         attributes.push((name, value));
@@ -501,9 +548,8 @@ fn element<'a>(
         }
     }
     Ok(Element {
-        name,
         attributes,
-        children: Vec::new(),
+        ..Element::new(name)
     })
 }
 
@@ -938,8 +984,41 @@ mod tests {
         let fast = parse_plain(text, limits);
         if let Some(fast) = &fast {
             assert_eq!(Ok(fast), parse_general(text, limits).as_ref(), "{text:?}");
+            hex_notes_are_right(fast, text);
         }
         fast.is_some()
+    }
+
+    /// Every attribute the fast reader notes as hex is one or more hex digits (a missed note
+    /// only costs time; a wrong one would let bad hex past `LhTicket`).
+    fn hex_notes_are_right(element: &Element<'_>, text: &str) {
+        for (index, (name, value)) in element.attributes.iter().enumerate() {
+            if element.is_hex_value(index) {
+                assert!(
+                    !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit()),
+                    "{name}={value:?} noted as hex in {text:?}"
+                );
+            }
+        }
+        for child in &element.children {
+            hex_notes_are_right(child, text);
+        }
+    }
+
+    #[test]
+    fn notes_plain_hex_values() {
+        let text =
+            "<U><D A=\"0123abcDEF\" B='9' C=\"12 3\" D=\"\" E=\"&#x41;1\" F=\"AB&#xA;\"/></U>";
+        let root = parse_plain(text, &Limits::default()).unwrap();
+        let data = &root.children[0];
+        let noted: Vec<bool> = (0..6).map(|i| data.is_hex_value(i)).collect();
+        assert_eq!(noted, [true, true, false, false, false, false]);
+        assert!(!data.is_hex_value(6) && !data.is_hex_value(1000));
+        // The general reader notes nothing.
+        assert_eq!(
+            parse_general(text, &Limits::default()).unwrap().children[0].hex_values,
+            0
+        );
     }
 
     #[test]
