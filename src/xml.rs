@@ -337,8 +337,11 @@ fn tag_attributes<'a>(
         let value_start = i + 1;
         let rest = bytes.get(value_start..)?;
         // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also
-        // spares `LhTicket::from_hex` checking it again.
-        let hex_digits = crate::text::hex_digits_at_start(rest);
+        // spares `LhTicket::from_hex` checking it again. Short values are not worth noting.
+        let hex_digits = match rest.get(..HEX_WORTH_NOTING) {
+            Some(start) if crate::text::is_hex(start) => crate::text::hex_digits_at_start(rest),
+            _ => 0,
+        };
         let (value_end, value) = if hex_digits > 0 && rest.get(hex_digits) == Some(&quote) {
             hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
             let end = value_start + hex_digits;
@@ -357,6 +360,9 @@ fn tag_attributes<'a>(
         attributes.push((name, value));
     }
 }
+
+/// The shortest run of hex digits [`tag_attributes`] looks for the end of (and notes).
+const HEX_WORTH_NOTING: usize = 64;
 
 /// The general reader, on quick-xml: every document, and every error with its position.
 fn parse_general<'a>(text: &'a str, limits: &Limits) -> Result<Element<'a>> {
@@ -728,7 +734,8 @@ fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
     let mut done = 0;
     let mut next = Some(first);
     while let Some(at) = next {
-        out.push_str(value.get(done..at)?);
+        let line = value.get(done..at)?;
+        out.push_str(line);
         match bytes[at] {
             b'&' => {
                 let rest = bytes.get(at + 1..)?;
@@ -736,8 +743,20 @@ fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
                 if rest.starts_with(b"#xA;") {
                     out.push('\n');
                     done = at + 5;
-                    next = memchr::memchr3(b'&', b'\r', b'\n', bytes.get(done..)?)
-                        .map(|found| done + found);
+                    // Lines are all as long (but the last): try where the next break would
+                    // be before searching for it, which for 64 bytes cost more than this.
+                    let guess = done + line.len();
+                    let plain = |text: &[u8]| {
+                        let special = |b: u8| u8::from(b == b'&' || b == b'\r' || b == b'\n');
+                        text.iter().fold(0, |any, &b| any | special(b)) == 0
+                    };
+                    next = match bytes.get(done..guess) {
+                        Some(text) if bytes[guess..].starts_with(b"&#xA;") && plain(text) => {
+                            Some(guess)
+                        }
+                        _ => memchr::memchr3(b'&', b'\r', b'\n', bytes.get(done..)?)
+                            .map(|found| done + found),
+                    };
                     continue;
                 }
                 // References are short: look for their `;` a few bytes ahead before memchr.
@@ -1007,18 +1026,41 @@ mod tests {
 
     #[test]
     fn notes_plain_hex_values() {
-        let text =
-            "<U><D A=\"0123abcDEF\" B='9' C=\"12 3\" D=\"\" E=\"&#x41;1\" F=\"AB&#xA;\"/></U>";
+        let (long, longer) = ("0123abcDEF".repeat(7), "f".repeat(300));
+        let (short, spaced) = ("9".repeat(63), format!("{long} 1"));
+        let text = format!(
+            "<U><D A=\"{long}\" B='{longer}' C=\"{short}\" D=\"{spaced}\" E=\"\" \
+             F=\"&#x41;{long}\" G=\"{long}&#xA;\"/></U>"
+        );
+        let text = text.as_str();
         let root = parse_plain(text, &Limits::default()).unwrap();
         let data = &root.children[0];
-        let noted: Vec<bool> = (0..6).map(|i| data.is_hex_value(i)).collect();
-        assert_eq!(noted, [true, true, false, false, false, false]);
-        assert!(!data.is_hex_value(6) && !data.is_hex_value(1000));
+        let noted: Vec<bool> = (0..7).map(|i| data.is_hex_value(i)).collect();
+        assert_eq!(noted, [true, true, false, false, false, false, false]);
+        assert!(!data.is_hex_value(7) && !data.is_hex_value(1000));
         // The general reader notes nothing.
         assert_eq!(
             parse_general(text, &Limits::default()).unwrap().children[0].hex_values,
             0
         );
+    }
+
+    #[test]
+    fn long_hex_values_read_as_the_general_reader_reads_them() {
+        let l = Limits::default();
+        for length in [63, 64, 65, 127, 128, 129, 700] {
+            let hex = "0123456789abcdefABCDEF".repeat(40)[..length].to_string();
+            for tail in [
+                "", "<", "&amp;", "&#xA;", "\t", "\r\n", "\n", "'", "\u{e9}", "\u{FFFE}", " ", "g",
+            ] {
+                for (open, close) in [("\"", "\""), ("'", "'")] {
+                    let text = format!("<U><D A={open}{hex}{tail}{close} B=\"1\"/></U>");
+                    readers_agree(&text, &l);
+                    let unterminated = format!("<U><D A={open}{hex}{tail}");
+                    assert!(parse_plain(&unterminated, &l).is_none(), "{unterminated:?}");
+                }
+            }
+        }
     }
 
     #[test]
