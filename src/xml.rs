@@ -339,7 +339,12 @@ fn tag_attributes<'a>(
         // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also
         // spares `LhTicket::from_hex` checking it again. Short values are not worth noting.
         let hex_digits = match rest.get(..HEX_WORTH_NOTING) {
-            Some(start) if crate::text::is_hex(start) => crate::text::hex_digits_at_start(rest),
+            // Most values fail on their first bytes: look at those before a whole block.
+            Some(start)
+                if start[..8].iter().all(u8::is_ascii_hexdigit) && crate::text::is_hex(start) =>
+            {
+                crate::text::hex_digits_at_start(rest)
+            }
             _ => 0,
         };
         let (value_end, value) = if hex_digits > 0 && rest.get(hex_digits) == Some(&quote) {
@@ -747,8 +752,12 @@ fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
                     // be before searching for it, which for 64 bytes cost more than this.
                     let guess = done + line.len();
                     let plain = |text: &[u8]| {
-                        let special = |b: u8| u8::from(b == b'&' || b == b'\r' || b == b'\n');
-                        text.iter().fold(0, |any, &b| any | special(b)) == 0
+                        let mut special = 0u8;
+                        for &b in text {
+                            special |=
+                                u8::from(b == b'&') | u8::from(b == b'\r') | u8::from(b == b'\n');
+                        }
+                        special == 0
                     };
                     next = match bytes.get(done..guess) {
                         Some(text) if bytes[guess..].starts_with(b"&#xA;") && plain(text) => {
