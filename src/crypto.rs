@@ -98,13 +98,20 @@ impl fmt::Debug for TicketKey {
     }
 }
 
-/// Wipe bytes as `zeroize` does (volatile writes the compiler may not remove), but eight bytes
-/// at a time where they are aligned: `zeroize` writes `[u8]` a byte at a time, which for a
-/// decrypted Windows 10 ticket cost more than decrypting it.
+/// Wipe bytes as `zeroize` does (volatile writes the compiler may not remove), but a whole
+/// SSE register (sixteen bytes; eight off x86-64) at a time where they are aligned: `zeroize`
+/// writes `[u8]` a byte at a time, which for a decrypted Windows 10 ticket cost more than
+/// decrypting it.
 pub(crate) fn wipe(bytes: &mut [u8]) {
-    let (head, words, tail) = bytemuck::pod_align_to_mut::<u8, u64>(bytes);
+    #[cfg(target_arch = "x86_64")]
+    type Word = std::arch::x86_64::__m128i;
+    #[cfg(not(target_arch = "x86_64"))]
+    type Word = u64;
+    let (head, words, tail) = bytemuck::pod_align_to_mut::<u8, Word>(bytes);
     head.zeroize();
-    words.zeroize();
+    for word in words {
+        word.zeroize();
+    }
     tail.zeroize();
 }
 
@@ -236,6 +243,20 @@ pub fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wipe_zeroes_exactly_the_slice_at_any_alignment() {
+        for start in 0..17 {
+            for length in 0..70 {
+                let mut buffer = [0xAAu8; 100];
+                wipe(&mut buffer[start..start + length]);
+                for (at, &b) in buffer.iter().enumerate() {
+                    let inside = (start..start + length).contains(&at);
+                    assert_eq!(b, if inside { 0 } else { 0xAA }, "{start} {length} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn key_derivation_matches_windows() {
