@@ -37,9 +37,24 @@ impl Password {
         &self.0
     }
 
-    /// The password as Windows hashes it: UTF-16LE, no terminator.
-    fn utf16le(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(text::utf16le_bytes(&self.0))
+    /// A hash of the password as Windows hashes it: UTF-16LE, no terminator.
+    ///
+    /// Encoded a block at a time on the stack (and wiped), not into a heap copy of the
+    /// password: both ticket keys and PASS blobs start here.
+    fn utf16le_digest<D: Digest>(&self) -> md5::digest::Output<D> {
+        let mut hasher = D::new();
+        let mut block = Zeroizing::new([0u8; 64]);
+        let mut filled = 0;
+        for unit in self.0.encode_utf16() {
+            if filled == block.len() {
+                hasher.update(&block[..]);
+                filled = 0;
+            }
+            block[filled..filled + 2].copy_from_slice(&unit.to_le_bytes());
+            filled += 2;
+        }
+        hasher.update(&block[..filled]);
+        hasher.finalize()
     }
 }
 
@@ -72,7 +87,7 @@ impl TicketKey {
     /// again; AES-128 takes the first 16 bytes of that. (Windows concatenates a second hash over
     /// a 0x5C block after it, which a 16-byte key never reaches.)
     pub fn derive(password: &Password) -> TicketKey {
-        let mut hash: [u8; 20] = Sha1::digest(password.utf16le().as_slice()).into();
+        let mut hash: [u8; 20] = password.utf16le_digest::<Sha1>().into();
         let mut block = [0x36u8; 64];
         for (b, h) in block.iter_mut().zip(hash.iter()) {
             *b ^= h;
@@ -216,7 +231,7 @@ pub(crate) fn decrypt_ticket_in_place(
 /// The expert's encrypted PassStub (the PASS value): RC4 under MD5 of the password, over the
 /// PassStub as a BSTR (`u32_le` byte length, then UTF-16LE).
 pub fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
-    let key = Zeroizing::new(<[u8; 16]>::from(Md5::digest(password.utf16le().as_slice())));
+    let key = Zeroizing::new(<[u8; 16]>::from(password.utf16le_digest::<Md5>()));
     let units = pass_stub.encode_utf16().count();
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
     let mut data = Vec::with_capacity(4 + 2 * units);
@@ -243,6 +258,24 @@ pub fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_digests_hash_the_whole_utf16le_password() {
+        for length in 0..100 {
+            // ASCII, then a character outside the BMP (a surrogate pair) at every position.
+            let ascii: String = (0..length)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let mut with_pair = ascii.clone();
+            with_pair.insert(length / 2, '\u{1F600}');
+            for password in [ascii, with_pair] {
+                let bytes = text::utf16le_bytes(&password);
+                let password = Password::new(password);
+                assert_eq!(password.utf16le_digest::<Sha1>(), Sha1::digest(&bytes));
+                assert_eq!(password.utf16le_digest::<Md5>(), Md5::digest(&bytes));
+            }
+        }
+    }
 
     #[test]
     fn wipe_zeroes_exactly_the_slice_at_any_alignment() {
