@@ -143,11 +143,15 @@ fn is_plain_name_byte(b: u8) -> bool {
 /// LHTICKET tag is 6 KB; this reads it once, with memchr for the long attribute values.
 fn parse_plain<'a>(text: &'a str, limits: &Limits) -> Option<Element<'a>> {
     let mut reader = PlainReader::new(text, limits)?;
-    let mut stack: Vec<Element<'a>> = Vec::new();
+    let mut stack: Vec<Element<'a>> = Vec::with_capacity(limits.max_depth.min(8));
     let mut root: Option<Element<'a>> = None;
+    // Attributes are read into one scratch list and copied out at their exact number: one
+    // allocation per element instead of one per doubling.
+    let mut scratch = Vec::with_capacity(16);
     loop {
-        let mut attributes = Vec::new();
-        let tag = reader.next(&mut attributes)?;
+        let tag = reader.next(&mut scratch)?;
+        let mut attributes = Vec::with_capacity(scratch.len());
+        attributes.append(&mut scratch);
         let hex_values = reader.hex_values;
         let done = match tag {
             PlainTag::Start(name) => {
