@@ -170,6 +170,9 @@ impl Drop for ConnectionString2 {
 impl ConnectionString2 {
     /// Parse a Connection String 2 from its text, under `limits`.
     pub fn parse(text: &str, limits: &Limits) -> Result<ConnectionString2> {
+        if let Some(parsed) = Self::parse_windows(text, limits) {
+            return Ok(parsed);
+        }
         if let Some(parsed) = Self::parse_plain(text, limits) {
             return Ok(parsed);
         }
@@ -246,6 +249,98 @@ impl ConnectionString2 {
             return Err(cs2("<C> has no <T> transport".into()));
         }
         Ok(ConnectionString2 {
+            kh,
+            kh2,
+            id,
+            extra,
+            transports,
+        })
+    }
+
+    /// The fastest path of [`ConnectionString2::parse`], for a ticket exactly as Windows
+    /// writes one: `<E><A .../><C><T ...><L .../>...</T>...</C></E>`, attributes each after
+    /// one space in double quotes, no other whitespace but at the end. It accepts exactly what
+    /// [`Self::from_element`] accepts of such text and gives the same value; `None` for
+    /// anything else, which [`Self::parse_plain`] and then the general path read or refuse.
+    ///
+    /// Why: a decrypted ticket is parsed on every open, and the general tag reader's
+    /// flexibility (spacing, quotes, declarations, the element tree) cost more than the
+    /// checks themselves.
+    fn parse_windows(text: &str, limits: &Limits) -> Option<ConnectionString2> {
+        // E > C > T > L.
+        if limits.max_depth < 4 {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let eat = |at: &mut usize, expected: &[u8]| {
+            let found = bytes
+                .get(*at..)
+                .is_some_and(|rest| rest.starts_with(expected));
+            if found {
+                *at += expected.len();
+            }
+            found
+        };
+        let mut attributes = Vec::with_capacity(8);
+        if !eat(&mut at, b"<E><A") {
+            return None;
+        }
+        windows_attributes(text, &mut at, limits, &mut attributes)?;
+        if !eat(&mut at, b"/><C>") {
+            return None;
+        }
+        let (kh, kh2, id, extra) = authentication(attributes.drain(..)).ok()?;
+        let mut elements = 3;
+        let mut listener_count = 0usize;
+        let mut transports = Vec::new();
+        // The helpers take elements: lend them the attributes, then take them back.
+        let mut element = Element::new("T");
+        while eat(&mut at, b"<T") {
+            windows_attributes(text, &mut at, limits, &mut attributes)?;
+            elements += 1;
+            if !eat(&mut at, b">") || elements > limits.max_elements {
+                return None;
+            }
+            element.name = "T";
+            element.attributes = std::mem::take(&mut attributes);
+            let id = number(&element, "ID").ok()?;
+            let session_id = number(&element, "SID").ok()?;
+            attributes = std::mem::take(&mut element.attributes);
+            let mut listeners = Vec::new();
+            while eat(&mut at, b"<L") {
+                windows_attributes(text, &mut at, limits, &mut attributes)?;
+                elements += 1;
+                listener_count += 1;
+                if !eat(&mut at, b"/>")
+                    || elements > limits.max_elements
+                    || listener_count > limits.max_listeners
+                {
+                    return None;
+                }
+                element.name = "L";
+                element.attributes = std::mem::take(&mut attributes);
+                let parsed = listener(&element).ok();
+                attributes = std::mem::take(&mut element.attributes);
+                listeners.push(parsed?);
+            }
+            if listeners.is_empty() || !eat(&mut at, b"</T>") {
+                return None;
+            }
+            transports.push(Transport {
+                id,
+                session_id,
+                listeners,
+            });
+        }
+        let ends_well = eat(&mut at, b"</C></E>")
+            && bytes[at..]
+                .iter()
+                .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if transports.is_empty() || !ends_well {
+            return None;
+        }
+        Some(ConnectionString2 {
             kh,
             kh2,
             id,
@@ -381,6 +476,53 @@ impl ConnectionString2 {
     pub fn listeners(&self) -> impl Iterator<Item = &Listener> {
         self.transports.iter().flat_map(|t| t.listeners.iter())
     }
+}
+
+/// Attributes as Windows writes them, from `at` (moved past them): ` NAME="VALUE"` for each,
+/// read as the XML reader reads them (values normalised; duplicates, bad names and anything
+/// past `limits` give `None`, for the other paths to judge).
+fn windows_attributes<'a>(
+    text: &'a str,
+    at: &mut usize,
+    limits: &Limits,
+    attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
+) -> Option<()> {
+    let bytes = text.as_bytes();
+    attributes.clear();
+    while bytes.get(*at) == Some(&b' ') {
+        let name_start = *at + 1;
+        let mut i = name_start;
+        while bytes.get(i).copied().is_some_and(xml::is_plain_name_byte) {
+            i += 1;
+        }
+        let name = xml::plain_name(text, name_start, i)?;
+        if bytes.get(i..i + 2)? != b"=\"" {
+            return None;
+        }
+        let start = i + 2;
+        let rest = bytes.get(start..)?;
+        // Values are short: one plain loop to the quote, unless something needs normalising
+        // (controls, line breaks, references, non-ASCII) or is refused (`<`).
+        let stop = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'&' || b == b'<' || !(0x20..0x80).contains(&b))?;
+        let (end, value) = if rest[stop] == b'"' {
+            (start + stop, Cow::Borrowed(text.get(start..start + stop)?))
+        } else {
+            let end = start + memchr::memchr(b'"', rest)?;
+            (end, xml::normalize_plain(text.get(start..end)?)?)
+        };
+        // At most 32, as the plain reader: past that a linear duplicate check would be slow.
+        if attributes.len() >= limits.max_attributes.min(32)
+            || attributes.iter().any(|(seen, _)| *seen == name)
+            || value.len() > limits.max_attribute_bytes
+        {
+            return None;
+        }
+        attributes.push((name, value));
+        *at = end + 1;
+    }
+    Some(())
 }
 
 fn attribute(out: &mut String, name: &str, value: &str) {
@@ -589,24 +731,36 @@ mod tests {
         assert_eq!(cs.transports[0].session_id, 1440550163);
         let ports: Vec<_> = cs.listeners().map(|l| l.port).collect();
         assert_eq!(ports, vec![Some(49749), Some(49751)]);
-        // Formatting gives Windows' compact layout, which parses back to the same value.
+        // Formatting gives Windows' compact layout, which parses back to the same value, on
+        // the fastest path.
         let again = ConnectionString2::parse(&cs.to_text(), &Limits::default()).unwrap();
         assert_eq!(again, cs);
+        let windows = ConnectionString2::parse_windows(&cs.to_text(), &Limits::default());
+        assert_eq!(windows.as_ref(), Some(&cs));
+        assert!(ConnectionString2::parse_windows(SPEC_EXAMPLE, &Limits::default()).is_none());
     }
 
     /// The fast path gives what the general path gives, or leaves the ticket to it.
-    fn paths_agree(text: &str, limits: &Limits) -> bool {
-        let fast = ConnectionString2::parse_plain(text, limits);
-        if let Some(fast) = &fast {
-            let general = xml::parse(text, limits)
-                .and_then(|root| ConnectionString2::from_element(&root, limits));
-            assert_eq!(Ok(fast), general.as_ref(), "{text:?}");
+    /// Both fast paths give what the general path gives, when they give anything. Returns
+    /// which of them did: (Windows path, plain path).
+    fn paths_agree(text: &str, limits: &Limits) -> (bool, bool) {
+        let general = || {
+            xml::parse(text, limits).and_then(|root| ConnectionString2::from_element(&root, limits))
+        };
+        let windows = ConnectionString2::parse_windows(text, limits);
+        if let Some(windows) = &windows {
+            assert_eq!(Ok(windows), general().as_ref(), "{text:?}");
         }
-        fast.is_some()
+        let plain = ConnectionString2::parse_plain(text, limits);
+        if let Some(plain) = &plain {
+            assert_eq!(Ok(plain), general().as_ref(), "{text:?}");
+        }
+        (windows.is_some(), plain.is_some())
     }
 
-    /// A ticket driven by `ops`: good and bad attributes, transports and listeners, spacing.
-    fn ticket(ops: &[u8]) -> String {
+    /// A ticket driven by `ops`: good and bad attributes, transports and listeners, spacing
+    /// (none when `compact`, as Windows writes them).
+    fn ticket(ops: &[u8], compact: bool) -> String {
         // Valid choices come first and most often; the rest break something.
         const A: [&str; 8] = [
             " KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\"",
@@ -645,7 +799,13 @@ mod tests {
             "<T SID=\"99999999999\" ID=\"2\">",
         ];
         let pick = |at: usize, n: usize| usize::from(ops.get(at).copied().unwrap_or(0)) % n;
-        let space = |at: usize| ["", "", "\n", "\r\n "][pick(at, 4)];
+        let space = |at: usize| {
+            if compact {
+                ""
+            } else {
+                ["", "", "\n", "\r\n "][pick(at, 4)]
+            }
+        };
         // Mostly valid: a choice among the first `good` entries unless `ops` says otherwise.
         let choose = |at: usize, good: usize, all: usize| {
             if pick(at, 8) == 0 {
@@ -685,7 +845,7 @@ mod tests {
         };
         format!(
             "{}<E>{}{first}{}{second}{}</E>{}",
-            ["", "<?xml version=\"1.0\"?>"][pick(31, 2)],
+            ["", "<?xml version=\"1.0\"?>"][pick(31, 2) * usize::from(!compact)],
             space(32),
             space(33),
             space(34),
@@ -696,9 +856,9 @@ mod tests {
     #[test]
     fn fast_path_matches_the_general_one() {
         let limits = Limits::default();
-        assert!(paths_agree(SPEC_EXAMPLE, &limits));
+        assert_eq!(paths_agree(SPEC_EXAMPLE, &limits), (false, true));
         let ok = "<E><A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" CE=\"a&#xA;b\" ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/><L U=\"u\" N=\"g\"/></T></C></E>\r\n";
-        assert!(paths_agree(ok, &limits));
+        assert_eq!(paths_agree(ok, &limits), (true, true));
         for (from, to) in [
             ("<C>", "<C x=\"1\">"),
             ("<E>", "<E x=\"1\">"),
@@ -706,21 +866,93 @@ mod tests {
             ("ID=\"AAAA\"", ""),
             ("</C>", "</C><C/>"),
             ("<L U", "<L X=\"1\"/><L U"),
+            ("N=\"h\"", "N=\"h\" N=\"i\""),
+            ("N=\"h\"", "N=\"<\""),
+            ("</E>\r\n", "</E>x"),
         ] {
-            assert!(!paths_agree(&ok.replacen(from, to, 1), &limits), "{to}");
+            assert_eq!(
+                paths_agree(&ok.replacen(from, to, 1), &limits),
+                (false, false),
+                "{to}"
+            );
         }
-        let one = Limits {
-            max_listeners: 1,
-            ..Limits::default()
-        };
-        assert!(!paths_agree(ok, &one));
+        for (name, limited) in [
+            (
+                "listeners",
+                Limits {
+                    max_listeners: 1,
+                    ..Limits::default()
+                },
+            ),
+            (
+                "elements",
+                Limits {
+                    max_elements: 5,
+                    ..Limits::default()
+                },
+            ),
+            (
+                "depth",
+                Limits {
+                    max_depth: 3,
+                    ..Limits::default()
+                },
+            ),
+            (
+                "attributes",
+                Limits {
+                    max_attributes: 2,
+                    ..Limits::default()
+                },
+            ),
+            (
+                "bytes",
+                Limits {
+                    max_attribute_bytes: 3,
+                    ..Limits::default()
+                },
+            ),
+        ] {
+            assert_eq!(paths_agree(ok, &limited), (false, false), "{name}");
+        }
     }
 
     proptest::proptest! {
         #[test]
-        fn fast_path_never_disagrees(ops in proptest::collection::vec(0u8..=255, 96)) {
-            paths_agree(&ticket(&ops), &Limits::default());
+        fn fast_paths_never_disagree(ops in proptest::collection::vec(0u8..=255, 96)) {
+            paths_agree(&ticket(&ops, false), &Limits::default());
         }
+
+        #[test]
+        fn windows_path_never_disagrees(ops in proptest::collection::vec(0u8..=255, 96)) {
+            paths_agree(&ticket(&ops, true), &Limits::default());
+        }
+    }
+
+    /// The generated compact tickets exercise the Windows path, accepting and refusing.
+    #[test]
+    fn compact_tickets_reach_the_windows_path() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..2000 {
+            let ops: Vec<u8> = (0..96)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed >> 24) as u8
+                })
+                .collect();
+            match paths_agree(&ticket(&ops, true), &Limits::default()) {
+                (true, _) => accepted += 1,
+                (false, _) => refused += 1,
+            }
+        }
+        // (Most generated tickets break something, so most are refused.)
+        assert!(
+            accepted > 50 && refused > 200,
+            "{accepted} accepted, {refused} refused"
+        );
     }
 
     #[test]

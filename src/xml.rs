@@ -118,7 +118,7 @@ fn is_space(b: u8) -> bool {
 }
 
 /// The bytes [`parse_plain`] accepts in element and attribute names.
-fn is_plain_name_byte(b: u8) -> bool {
+pub(crate) fn is_plain_name_byte(b: u8) -> bool {
     const TABLE: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
@@ -571,7 +571,7 @@ fn element<'a>(
 /// The name in `text[start..end]`, whose bytes [`is_plain_name_byte`] accepted, if it is an
 /// XML name: it is, unless it is empty or starts with a digit, `-` or `.` (what
 /// [`is_xml_name`] says of such names, without decoding characters).
-fn plain_name(text: &str, start: usize, end: usize) -> Option<&str> {
+pub(crate) fn plain_name(text: &str, start: usize, end: usize) -> Option<&str> {
     let name = text.get(start..end)?;
     let first = *name.as_bytes().first()?;
     (first.is_ascii_alphabetic() || first == b'_' || first == b':').then_some(name)
@@ -714,7 +714,7 @@ fn plain_attributes<'a>(raw: &'a str, limits: &Limits) -> Option<Vec<(&'a str, C
 /// spaces, CRLF one space; the five standard entities and character references are replaced),
 /// for values that hold no `<`, no possible U+FFFE/U+FFFF and no other entity; `None` for
 /// those. Plain values (an LHTICKET) are returned borrowed after two vectorised scans.
-fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn normalize_plain(value: &str) -> Option<Cow<'_, str>> {
     let bytes = value.as_bytes();
     // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8. A tab is legal but rare; leave
     // it, with the others, to the general path. (memchr beats a plain loop even on the
