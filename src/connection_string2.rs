@@ -503,7 +503,7 @@ fn windows_attributes<'a>(
         let rest = bytes.get(start..)?;
         // One pass to the quote, unless something needs normalising first (controls, line
         // breaks, references, non-ASCII) or is refused (`<`).
-        let stop = plain_value_bytes(rest);
+        let stop = xml::plain_value_bytes(rest, b'"');
         let (end, value) = if *rest.get(stop)? == b'"' {
             (start + stop, Cow::Borrowed(text.get(start..start + stop)?))
         } else {
@@ -521,28 +521,6 @@ fn windows_attributes<'a>(
         *at = end + 1;
     }
     Some(())
-}
-
-/// How many bytes at the start of `bytes` can stand in a double-quoted attribute value as they
-/// are: printable ASCII but `"`, `&` and `<`.
-///
-/// Sixteen bytes at a time in a loop the compiler vectorises (values are tens of bytes), then
-/// one at a time in the sixteen where the run ends.
-fn plain_value_bytes(bytes: &[u8]) -> usize {
-    #[inline(always)]
-    fn stops(b: u8) -> bool {
-        // Below 0x20 as a signed byte: the controls, and every non-ASCII byte.
-        (b == b'"') | (b == b'&') | (b == b'<') | ((b as i8) < 0x20)
-    }
-    let mut at = 0;
-    for chunk in bytes.chunks_exact(16) {
-        let chunk: &[u8; 16] = chunk.try_into().unwrap_or(&[0; 16]);
-        if chunk.iter().fold(0u8, |any, &b| any | u8::from(stops(b))) != 0 {
-            break;
-        }
-        at += 16;
-    }
-    at + bytes[at..].iter().take_while(|&&b| !stops(b)).count()
 }
 
 fn attribute(out: &mut String, name: &str, value: &str) {
@@ -973,24 +951,6 @@ mod tests {
             accepted > 50 && refused > 200,
             "{accepted} accepted, {refused} refused"
         );
-    }
-
-    #[test]
-    fn plain_value_bytes_stop_where_a_value_needs_work() {
-        for length in 0..70 {
-            for stop in [b'"', b'&', b'<', b'\t', b'\n', 0, 0x7F - 0x60, 0x80, 0xEF] {
-                let mut bytes = vec![b'x'; length];
-                bytes.push(stop);
-                bytes.extend_from_slice(b"abc\"");
-                assert_eq!(plain_value_bytes(&bytes), length, "{length} {stop:#04x}");
-            }
-            assert_eq!(plain_value_bytes(&vec![b'~'; length]), length);
-        }
-        // Every byte: printable ASCII but the three stops runs on.
-        for b in 0..=255u8 {
-            let runs = (0x20..0x80).contains(&b) && !b"\"&<".contains(&b);
-            assert_eq!(plain_value_bytes(&[b]), usize::from(runs), "{b:#04x}");
-        }
     }
 
     #[test]
