@@ -236,7 +236,9 @@ pub fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
     let mut data = Vec::with_capacity(4 + 2 * units);
     data.extend_from_slice(&length.to_le_bytes());
-    data.extend(pass_stub.encode_utf16().flat_map(u16::to_le_bytes));
+    for unit in pass_stub.encode_utf16() {
+        data.extend_from_slice(&unit.to_le_bytes());
+    }
     rc4(&key, &mut data);
     data
 }
