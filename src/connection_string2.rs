@@ -286,7 +286,7 @@ impl ConnectionString2 {
         if !eat(&mut at, b"<E><A") {
             return None;
         }
-        windows_attributes(text, &mut at, limits, &mut attributes)?;
+        xml::compact_attributes(text, &mut at, limits, &mut attributes)?;
         if !eat(&mut at, b"/><C>") {
             return None;
         }
@@ -297,7 +297,7 @@ impl ConnectionString2 {
         // The helpers take elements: lend them the attributes, then take them back.
         let mut element = Element::new("T");
         while eat(&mut at, b"<T") {
-            windows_attributes(text, &mut at, limits, &mut attributes)?;
+            xml::compact_attributes(text, &mut at, limits, &mut attributes)?;
             elements += 1;
             if !eat(&mut at, b">") || elements > limits.max_elements {
                 return None;
@@ -309,7 +309,7 @@ impl ConnectionString2 {
             attributes = std::mem::take(&mut element.attributes);
             let mut listeners = Vec::new();
             while eat(&mut at, b"<L") {
-                windows_attributes(text, &mut at, limits, &mut attributes)?;
+                xml::compact_attributes(text, &mut at, limits, &mut attributes)?;
                 elements += 1;
                 listener_count += 1;
                 if !eat(&mut at, b"/>")
@@ -476,51 +476,6 @@ impl ConnectionString2 {
     pub fn listeners(&self) -> impl Iterator<Item = &Listener> {
         self.transports.iter().flat_map(|t| t.listeners.iter())
     }
-}
-
-/// Attributes as Windows writes them, from `at` (moved past them): ` NAME="VALUE"` for each,
-/// read as the XML reader reads them (values normalised; duplicates, bad names and anything
-/// past `limits` give `None`, for the other paths to judge).
-fn windows_attributes<'a>(
-    text: &'a str,
-    at: &mut usize,
-    limits: &Limits,
-    attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
-) -> Option<()> {
-    let bytes = text.as_bytes();
-    attributes.clear();
-    while bytes.get(*at) == Some(&b' ') {
-        let name_start = *at + 1;
-        let mut i = name_start;
-        while bytes.get(i).copied().is_some_and(xml::is_plain_name_byte) {
-            i += 1;
-        }
-        let name = xml::plain_name(text, name_start, i)?;
-        if bytes.get(i..i + 2)? != b"=\"" {
-            return None;
-        }
-        let start = i + 2;
-        let rest = bytes.get(start..)?;
-        // One pass to the quote, unless something needs normalising first (controls, line
-        // breaks, references, non-ASCII) or is refused (`<`).
-        let stop = xml::plain_value_bytes(rest, b'"');
-        let (end, value) = if *rest.get(stop)? == b'"' {
-            (start + stop, Cow::Borrowed(text.get(start..start + stop)?))
-        } else {
-            let end = start + memchr::memchr(b'"', rest)?;
-            (end, xml::normalize_plain(text.get(start..end)?)?)
-        };
-        // At most 32, as the plain reader: past that a linear duplicate check would be slow.
-        if attributes.len() >= limits.max_attributes.min(32)
-            || attributes.iter().any(|(seen, _)| *seen == name)
-            || value.len() > limits.max_attribute_bytes
-        {
-            return None;
-        }
-        attributes.push((name, value));
-        *at = end + 1;
-    }
-    Some(())
 }
 
 fn attribute(out: &mut String, name: &str, value: &str) {

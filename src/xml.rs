@@ -91,12 +91,18 @@ impl<'a> Element<'a> {
     }
 
     /// Whether the reader found attribute `index`'s value to be hex digits only.
+    #[cfg(test)]
     pub fn is_hex_value(&self, index: usize) -> bool {
-        u32::try_from(index)
-            .ok()
-            .and_then(|index| self.hex_values.checked_shr(index))
-            .is_some_and(|bits| bits & 1 == 1)
+        is_noted(self.hex_values, index)
     }
+}
+
+/// Whether bit `index` of `hex_values` (see [`Element::hex_values`]) is set.
+pub(crate) fn is_noted(hex_values: u32, index: usize) -> bool {
+    u32::try_from(index)
+        .ok()
+        .and_then(|index| hex_values.checked_shr(index))
+        .is_some_and(|bits| bits & 1 == 1)
 }
 
 /// Name equality inline: names are a few bytes, and `==` on them calls `memcmp`.
@@ -342,15 +348,7 @@ fn tag_attributes<'a>(
         let rest = bytes.get(value_start..)?;
         // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also
         // spares `LhTicket::from_hex` checking it again. Short values are not worth noting.
-        let hex_digits = match rest.get(..HEX_WORTH_NOTING) {
-            // Most values fail on their first bytes: look at those before a whole block.
-            Some(start)
-                if start[..8].iter().all(u8::is_ascii_hexdigit) && crate::text::is_hex(start) =>
-            {
-                crate::text::hex_digits_at_start(rest)
-            }
-            _ => 0,
-        };
+        let hex_digits = hex_run(rest);
         let (value_end, value) = if hex_digits > 0 && rest.get(hex_digits) == Some(&quote) {
             hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
             let end = value_start + hex_digits;
@@ -367,6 +365,78 @@ fn tag_attributes<'a>(
             return None;
         }
         attributes.push((name, value));
+    }
+}
+
+/// Attributes as Windows writes them, from `at` (moved past them): ` NAME="VALUE"` for each,
+/// read as the XML reader reads them, into `attributes` (cleared first). Returns the
+/// [`Element::hex_values`] bits; `None` for duplicates, bad names, anything past `limits` or
+/// needing the general reader, for the other paths to judge.
+///
+/// The fast paths for text exactly as Windows writes it (invitations and tickets) use this.
+pub(crate) fn compact_attributes<'a>(
+    text: &'a str,
+    at: &mut usize,
+    limits: &Limits,
+    attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
+) -> Option<u32> {
+    let bytes = text.as_bytes();
+    attributes.clear();
+    let mut hex_values = 0u32;
+    while bytes.get(*at) == Some(&b' ') {
+        let name_start = *at + 1;
+        let mut i = name_start;
+        while bytes.get(i).copied().is_some_and(is_plain_name_byte) {
+            i += 1;
+        }
+        let name = plain_name(text, name_start, i)?;
+        if bytes.get(i..i + 2)? != b"=\"" {
+            return None;
+        }
+        let start = i + 2;
+        let rest = bytes.get(start..)?;
+        // A long run of hex digits (an LHTICKET) is noted; other values need one pass to the
+        // quote, unless something needs normalising first (controls, line breaks,
+        // references, non-ASCII) or is refused (`<`).
+        let hex_digits = hex_run(rest);
+        let stop = if hex_digits > 0 {
+            hex_digits
+        } else {
+            plain_value_bytes(rest, b'"')
+        };
+        let (end, value) = if *rest.get(stop)? == b'"' {
+            if hex_digits > 0 {
+                hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
+            }
+            (start + stop, Cow::Borrowed(text.get(start..start + stop)?))
+        } else {
+            let end = start + memchr::memchr(b'"', rest)?;
+            (end, normalize_plain(text.get(start..end)?)?)
+        };
+        // At most 32, as the plain reader: past that a linear duplicate check would be slow.
+        if attributes.len() >= limits.max_attributes.min(32)
+            || attributes.iter().any(|(seen, _)| *seen == name)
+            || value.len() > limits.max_attribute_bytes
+        {
+            return None;
+        }
+        attributes.push((name, value));
+        *at = end + 1;
+    }
+    Some(hex_values)
+}
+
+/// The number of hex digits `bytes` starts with when there are at least
+/// [`HEX_WORTH_NOTING`] of them, else 0.
+fn hex_run(bytes: &[u8]) -> usize {
+    match bytes.get(..HEX_WORTH_NOTING) {
+        // Most values fail on their first bytes: look at those before a whole block.
+        Some(start)
+            if start[..8].iter().all(u8::is_ascii_hexdigit) && crate::text::is_hex(start) =>
+        {
+            crate::text::hex_digits_at_start(bytes)
+        }
+        _ => 0,
     }
 }
 
@@ -404,7 +474,7 @@ pub(crate) fn plain_value_bytes(bytes: &[u8], quote: u8) -> usize {
 const HEX_WORTH_NOTING: usize = 64;
 
 /// The general reader, on quick-xml: every document, and every error with its position.
-fn parse_general<'a>(text: &'a str, limits: &Limits) -> Result<Element<'a>> {
+pub(crate) fn parse_general<'a>(text: &'a str, limits: &Limits) -> Result<Element<'a>> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
