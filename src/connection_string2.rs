@@ -266,7 +266,7 @@ impl ConnectionString2 {
     /// Why: a decrypted ticket is parsed on every open, and the general tag reader's
     /// flexibility (spacing, quotes, declarations, the element tree) cost more than the
     /// checks themselves.
-    fn parse_windows(text: &str, limits: &Limits) -> Option<ConnectionString2> {
+    pub(crate) fn parse_windows(text: &str, limits: &Limits) -> Option<ConnectionString2> {
         // E > C > T > L.
         if limits.max_depth < 4 {
             return None;

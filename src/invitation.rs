@@ -184,8 +184,13 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
         });
     }
     let (text, _encoding) = text::decode_document(bytes)?;
+    // Text exactly as Windows writes it takes a fast path (which gives what the XML reader
+    // would); anything else, the XML reader.
     if let Some(invitation) = Invitation::read_windows(&text, limits) {
         return invitation.map(Document::Invitation);
+    }
+    if let Some(connection) = ConnectionString2::parse_windows(&text, limits) {
+        return Ok(Document::ConnectionString(connection));
     }
     let root = xml::parse(&text, limits)?;
     match root.name {
