@@ -306,10 +306,13 @@ impl Invitation {
         let mut lh_ticket_is_hex = false;
         let mut unknown_attributes = Vec::new();
         for (index, (name, value)) in attributes.iter().enumerate() {
-            match KNOWN_ATTRIBUTES.iter().position(|known| known == name) {
+            match KNOWN_ATTRIBUTES
+                .iter()
+                .position(|known| xml::same_name(known, name))
+            {
                 Some(slot) => {
                     known[slot] = Some(value);
-                    if *name == "LHTICKET" {
+                    if slot == LHTICKET {
                         lh_ticket_is_hex = xml::is_noted(hex_values, index);
                     }
                 }
@@ -487,7 +490,10 @@ impl Invitation {
     }
 }
 
-/// `<UPLOADDATA>`'s attributes, in the order [`Invitation::from_element`] unpacks them.
+/// Where LHTICKET is in [`KNOWN_ATTRIBUTES`].
+const LHTICKET: usize = 1;
+
+/// `<UPLOADDATA>`'s attributes, in the order [`Invitation::from_data`] unpacks them.
 const KNOWN_ATTRIBUTES: [&str; 8] = [
     "USERNAME",
     "LHTICKET",
@@ -647,6 +653,11 @@ mod tests {
             ][pick(40, 4)],
         );
         text
+    }
+
+    #[test]
+    fn lhticket_is_where_its_index_says() {
+        assert_eq!(KNOWN_ATTRIBUTES[LHTICKET], "LHTICKET");
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) fn is_noted(hex_values: u32, index: usize) -> bool {
 }
 
 /// Name equality inline: names are a few bytes, and `==` on them calls `memcmp`.
-fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
@@ -415,7 +415,7 @@ pub(crate) fn compact_attributes<'a>(
         };
         // At most 32, as the plain reader: past that a linear duplicate check would be slow.
         if attributes.len() >= limits.max_attributes.min(32)
-            || attributes.iter().any(|(seen, _)| *seen == name)
+            || attributes.iter().any(|(seen, _)| same_name(seen, name))
             || value.len() > limits.max_attribute_bytes
         {
             return None;
