@@ -270,7 +270,13 @@ impl Invitation {
     fn read_windows(text: &str, limits: &Limits) -> Option<Result<Invitation>> {
         const DECLARATION: &str = "<?xml version=\"1.0\"?>";
         const ROOT: &str = "<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA";
-        if limits.max_depth < 2 || limits.max_elements < 2 {
+        // The limits the general reader applies to what ROOT matches as fixed text: two
+        // elements deep, and TYPE, an attribute of nine bytes.
+        if limits.max_depth < 2
+            || limits.max_elements < 2
+            || limits.max_attributes < 1
+            || limits.max_attribute_bytes < "Escalated".len()
+        {
             return None;
         }
         let after_declaration = text.strip_prefix(DECLARATION)?;
@@ -702,9 +708,35 @@ mod tests {
                 max_depth: 1,
                 ..Limits::default()
             },
+            // What the root's TYPE="Escalated" is held to (found in review: the fast path
+            // once matched it as fixed text and gave a structure error instead).
+            Limits {
+                max_attributes: 0,
+                ..Limits::default()
+            },
+            Limits {
+                max_attribute_bytes: 8,
+                ..Limits::default()
+            },
         ] {
             assert!(!paths_agree(&text, &limited), "{limited:?}");
+            for small in [
+                "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA/></UPLOADINFO>",
+                "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA USERNAME=\"u\" LHTICKET=\"00\"/></UPLOADINFO>",
+            ] {
+                paths_agree(small, &limited);
+            }
         }
+        // Limits just wide enough for the root keep the fast path and its answer.
+        let just_enough = Limits {
+            max_attributes: 1,
+            max_attribute_bytes: "Escalated".len(),
+            ..Limits::default()
+        };
+        assert!(paths_agree(
+            "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA/></UPLOADINFO>",
+            &just_enough
+        ));
     }
 
     proptest::proptest! {
