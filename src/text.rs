@@ -98,7 +98,10 @@ pub(crate) fn utf16(bytes: &[u8], big_endian: bool) -> Result<String> {
     if let Some(ascii) = ascii_from_utf16(bytes, big_endian) {
         return Ok(ascii);
     }
-    let mut out = String::with_capacity(bytes.len() / 2);
+    // Three bytes of UTF-8 per unit at most (a surrogate pair's four bytes come from two), so
+    // `out` never reallocates: a decrypted ticket would leave its copies unwiped in the freed
+    // buffers.
+    let mut out = String::with_capacity(bytes.len() / 2 * 3);
     let mut units = units.peekable();
     while let Some(&u) = units.peek() {
         if u >= 0x80 {
@@ -111,6 +114,8 @@ pub(crate) fn utf16(bytes: &[u8], big_endian: bool) -> Result<String> {
         match c {
             Ok(c) => out.push(c),
             Err(e) => {
+                // What was decoded may be part of a decrypted ticket.
+                zeroize::Zeroize::zeroize(&mut out);
                 return Err(Error::Encoding(format!(
                     "unpaired UTF-16 surrogate 0x{:04X}",
                     e.unpaired_surrogate()
@@ -602,6 +607,21 @@ mod tests {
         units[90] = 0xD800;
         let le: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
         assert!(utf16(&le, false).is_err());
+    }
+
+    #[test]
+    fn utf16_decodes_without_reallocating() {
+        // A reallocation would free a copy of a decrypted ticket without wiping it (found in
+        // review with a ticket of Chinese host names), so the first buffer must be the last.
+        let chinese = format!("<L N=\"{}\"/>", "\u{4E2D}".repeat(100));
+        let emoji = "\u{1F600}".repeat(50);
+        let mixed = format!("{}\u{e9}\u{4E2D}\u{1F600}", "a".repeat(70));
+        for text in [chinese.as_str(), emoji.as_str(), mixed.as_str(), "\u{FFFD}"] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let decoded = utf16(&le, false).unwrap();
+            assert_eq!(decoded, text);
+            assert_eq!(decoded.capacity(), le.len() / 2 * 3, "{text:?}");
+        }
     }
 
     #[test]
