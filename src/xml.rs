@@ -89,12 +89,6 @@ impl<'a> Element<'a> {
             .find(|(key, _)| same_name(key, name))
             .map(|(_, value)| value.as_ref())
     }
-
-    /// Whether the reader found attribute `index`'s value to be hex digits only.
-    #[cfg(test)]
-    pub fn is_hex_value(&self, index: usize) -> bool {
-        is_noted(self.hex_values, index)
-    }
 }
 
 /// Whether bit `index` of `hex_values` (see [`Element::hex_values`]) is set.
@@ -314,7 +308,6 @@ fn tag_attributes<'a>(
     limits: &Limits,
     attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
 ) -> Option<(usize, u32)> {
-    const MAX_LINEAR: usize = 32;
     let bytes = text.as_bytes();
     let skip_space = |mut i: usize| {
         while bytes.get(i).copied().is_some_and(is_space) {
@@ -344,27 +337,9 @@ fn tag_attributes<'a>(
         }
         i = skip_space(i + 1);
         let quote = *bytes.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
-        let value_start = i + 1;
-        let rest = bytes.get(value_start..)?;
-        // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also
-        // spares `LhTicket::from_hex` checking it again. Short values are not worth noting.
-        let hex_digits = hex_run(rest);
-        let (value_end, value) = if hex_digits > 0 && rest.get(hex_digits) == Some(&quote) {
-            hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
-            let end = value_start + hex_digits;
-            (end, Cow::Borrowed(text.get(value_start..end)?))
-        } else {
-            let end = value_start + memchr::memchr(quote, rest)?;
-            (end, normalize_plain(text.get(value_start..end)?)?)
-        };
+        let (value_end, value, is_hex) = quoted_value(text, i + 1, quote)?;
+        push_attribute(attributes, &mut hex_values, (name, value, is_hex), limits)?;
         i = value_end + 1;
-        if attributes.len() >= limits.max_attributes.min(MAX_LINEAR)
-            || attributes.iter().any(|(seen, _)| same_name(seen, name))
-            || value.len() > limits.max_attribute_bytes
-        {
-            return None;
-        }
-        attributes.push((name, value));
     }
 }
 
@@ -393,37 +368,63 @@ pub(crate) fn compact_attributes<'a>(
         if bytes.get(i..i + 2)? != b"=\"" {
             return None;
         }
-        let start = i + 2;
-        let rest = bytes.get(start..)?;
-        // A long run of hex digits (an LHTICKET) is noted; other values need one pass to the
-        // quote, unless something needs normalising first (controls, line breaks,
-        // references, non-ASCII) or is refused (`<`).
-        let hex_digits = hex_run(rest);
-        let stop = if hex_digits > 0 {
-            hex_digits
-        } else {
-            plain_value_bytes(rest, b'"')
-        };
-        let (end, value) = if *rest.get(stop)? == b'"' {
-            if hex_digits > 0 {
-                hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
-            }
-            (start + stop, Cow::Borrowed(text.get(start..start + stop)?))
-        } else {
-            let end = start + memchr::memchr(b'"', rest)?;
-            (end, normalize_plain(text.get(start..end)?)?)
-        };
-        // At most 32, as the plain reader: past that a linear duplicate check would be slow.
-        if attributes.len() >= limits.max_attributes.min(32)
-            || attributes.iter().any(|(seen, _)| same_name(seen, name))
-            || value.len() > limits.max_attribute_bytes
-        {
-            return None;
-        }
-        attributes.push((name, value));
+        let (end, value, is_hex) = quoted_value(text, i + 2, b'"')?;
+        push_attribute(attributes, &mut hex_values, (name, value, is_hex), limits)?;
         *at = end + 1;
     }
     Some(hex_values)
+}
+
+/// The value of an attribute from `start`, just after its opening `quote`: the index of the
+/// closing quote, the value normalised as quick-xml does ([`normalize_plain`]), and whether it
+/// is a run of hex digits worth noting in [`Element::hex_values`]. `None` when the value
+/// needs the general reader. Inlined, as is [`push_attribute`]: as calls they cost the
+/// Windows-layout readers a tenth of their instructions.
+#[inline(always)]
+fn quoted_value(text: &str, start: usize, quote: u8) -> Option<(usize, Cow<'_, str>, bool)> {
+    let rest = text.as_bytes().get(start..)?;
+    // Hex digits need no normalising: an LHTICKET (6 KB) is read in one pass that also spares
+    // `LhTicket::from_hex` checking it again. Other values need one pass to the quote, unless
+    // something needs normalising first (controls, line breaks, references, non-ASCII) or is
+    // refused (`<`).
+    let hex_digits = hex_run(rest);
+    let plain = if hex_digits > 0 {
+        hex_digits
+    } else {
+        plain_value_bytes(rest, quote)
+    };
+    if rest.get(plain) == Some(&quote) {
+        let end = start + plain;
+        return Some((end, Cow::Borrowed(text.get(start..end)?), hex_digits > 0));
+    }
+    let end = start + memchr::memchr(quote, rest)?;
+    Some((end, normalize_plain(text.get(start..end)?)?, false))
+}
+
+/// At most this many attributes on the fast paths: past that, their linear duplicate check
+/// would be slow.
+const MAX_LINEAR_ATTRIBUTES: usize = 32;
+
+/// Add an attribute read by a fast path, noting a hex value in `hex_values`; `None` for a
+/// duplicate or an attribute past the limits, which the general reader then judges.
+#[inline(always)]
+fn push_attribute<'a>(
+    attributes: &mut Vec<(&'a str, Cow<'a, str>)>,
+    hex_values: &mut u32,
+    (name, value, is_hex): (&'a str, Cow<'a, str>, bool),
+    limits: &Limits,
+) -> Option<()> {
+    if is_hex {
+        *hex_values |= 1u32.checked_shl(u32::try_from(attributes.len()).ok()?)?;
+    }
+    if attributes.len() >= limits.max_attributes.min(MAX_LINEAR_ATTRIBUTES)
+        || attributes.iter().any(|(seen, _)| same_name(seen, name))
+        || value.len() > limits.max_attribute_bytes
+    {
+        return None;
+    }
+    attributes.push((name, value));
+    Some(())
 }
 
 /// The number of hex digits `bytes` starts with when there are at least
@@ -445,8 +446,10 @@ fn hex_run(bytes: &[u8]) -> usize {
 /// quote when the value needs no normalising.
 ///
 /// Sixteen bytes at a time in a loop the compiler vectorises (most values are tens of bytes),
-/// then one at a time in the sixteen where the run ends.
-pub(crate) fn plain_value_bytes(bytes: &[u8], quote: u8) -> usize {
+/// then one at a time in the sixteen where the run ends. Inlined: a call, and a quote not
+/// known at compile time, cost the Windows-layout readers 5 % of their instructions.
+#[inline(always)]
+fn plain_value_bytes(bytes: &[u8], quote: u8) -> usize {
     #[inline(always)]
     fn stops(b: u8, quote: u8) -> bool {
         // Below 0x20 as a signed byte: the controls, and every non-ASCII byte.
@@ -765,7 +768,6 @@ fn general_attributes<'a>(
 /// Why: quick-xml looks for the closing quote and for characters to normalise one byte at a
 /// time, and an LHTICKET is 6 KB; this uses memchr, which does it many bytes at a time.
 fn plain_attributes<'a>(raw: &'a str, limits: &Limits) -> Option<Vec<(&'a str, Cow<'a, str>)>> {
-    const MAX_LINEAR: usize = 32;
     let is_space = |b: u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
     let bytes = raw.as_bytes();
     let skip_space = |mut i: usize| {
@@ -795,17 +797,9 @@ fn plain_attributes<'a>(raw: &'a str, limits: &Limits) -> Option<Vec<(&'a str, C
         let value_end = value_start + memchr::memchr(quote, bytes.get(value_start..)?)?;
         let value = raw.get(value_start..value_end)?;
         i = skip_space(value_end + 1);
-
-        if attributes.len() >= limits.max_attributes.min(MAX_LINEAR)
-            || attributes.iter().any(|(seen, _)| *seen == name)
-        {
-            return None;
-        }
         let value = normalize_plain(value)?;
-        if value.len() > limits.max_attribute_bytes {
-            return None;
-        }
-        attributes.push((name, value));
+        // The general reader notes no hex values.
+        push_attribute(&mut attributes, &mut 0, (name, value, false), limits)?;
     }
     Some(attributes)
 }
@@ -1125,7 +1119,7 @@ mod tests {
     /// only costs time; a wrong one would let bad hex past `LhTicket`).
     fn hex_notes_are_right(element: &Element<'_>, text: &str) {
         for (index, (name, value)) in element.attributes.iter().enumerate() {
-            if element.is_hex_value(index) {
+            if is_noted(element.hex_values, index) {
                 assert!(
                     !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit()),
                     "{name}={value:?} noted as hex in {text:?}"
@@ -1173,9 +1167,9 @@ mod tests {
         let text = text.as_str();
         let root = parse_plain(text, &Limits::default()).unwrap();
         let data = &root.children[0];
-        let noted: Vec<bool> = (0..7).map(|i| data.is_hex_value(i)).collect();
+        let noted: Vec<bool> = (0..7).map(|i| is_noted(data.hex_values, i)).collect();
         assert_eq!(noted, [true, true, false, false, false, false, false]);
-        assert!(!data.is_hex_value(7) && !data.is_hex_value(1000));
+        assert!(!is_noted(data.hex_values, 7) && !is_noted(data.hex_values, 1000));
         // The general reader notes nothing.
         assert_eq!(
             parse_general(text, &Limits::default()).unwrap().children[0].hex_values,
