@@ -888,14 +888,7 @@ mod tests {
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..2000 {
-            let ops: Vec<u8> = (0..96)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    (seed >> 24) as u8
-                })
-                .collect();
+            let ops = crate::test_support::xorshift_bytes(&mut seed, 96);
             match paths_agree(&ticket(&ops, true), &Limits::default()) {
                 (true, _) => accepted += 1,
                 (false, _) => refused += 1,

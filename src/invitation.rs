@@ -675,14 +675,7 @@ mod tests {
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         let (mut taken, mut left) = (0, 0);
         for _ in 0..5000 {
-            let ops: Vec<u8> = (0..64)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    (seed >> 24) as u8
-                })
-                .collect();
+            let ops = crate::test_support::xorshift_bytes(&mut seed, 64);
             if paths_agree(&invitation(&ops), &limits) {
                 taken += 1;
             } else {

@@ -61,6 +61,9 @@ pub mod validate;
 pub mod validity;
 pub mod xml;
 
+#[cfg(test)]
+mod test_support;
+
 pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use crypto::{Password, TicketKey};
