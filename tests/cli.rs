@@ -58,18 +58,17 @@ fn example_password() -> String {
     text.trim_end_matches(['\r', '\n']).to_string()
 }
 
-/// A Windows file from ../shared/interop and its password file, or None (and SKIPPED) when
-/// ../shared is absent off CI.
-fn interop(name: &str) -> Option<(PathBuf, PathBuf)> {
-    let dir = common::shared_dir()?.join("interop");
-    Some((
+/// A Windows file from ../shared/interop and its password file.
+fn interop(name: &str) -> (PathBuf, PathBuf) {
+    let dir = common::shared_dir().join("interop");
+    (
         dir.join(format!("{name}.msrcincident")),
         dir.join(format!("{name}.password")),
-    ))
+    )
 }
 
-fn interop_password(name: &str) -> Option<String> {
-    Some(common::shared_password(name)?.expose().to_string())
+fn interop_password(name: &str) -> String {
+    common::shared_password(name).expose().to_string()
 }
 
 fn write(dir: &TempDir, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
@@ -220,10 +219,12 @@ mod independent {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn the_independent_algorithm_matches_the_shared_vectors() {
-    let Some(bytes) = common::read_shared("vectors/crypto.json") else {
-        return;
-    };
+    let bytes = common::read_shared("vectors/crypto.json");
     let vectors: Value = serde_json::from_slice(&bytes).unwrap();
     let keys = vectors["derive_aes_key"].as_array().unwrap();
     assert!(!keys.is_empty());
@@ -876,10 +877,12 @@ fn open_the_vista_sample_and_a_bare_connection_string() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn open_json_of_the_windows_files() {
-    let Some((xp, xp_pw)) = interop("windows-xp") else {
-        return;
-    };
+    let (xp, xp_pw) = interop("windows-xp");
     let v = open_json([
         xp.as_os_str(),
         OsStr::new("--password-file"),
@@ -904,9 +907,7 @@ fn open_json_of_the_windows_files() {
     assert_eq!(v["rc_ticket"]["kh"], "IuaRySSbPDNna4+2mKcsKxsbJFI=");
     assert_eq!(v["warnings"], json!([]));
 
-    let Some((w7, w7_pw)) = interop("windows7") else {
-        return;
-    };
+    let (w7, w7_pw) = interop("windows7");
     let v = open_json([
         w7.as_os_str(),
         OsStr::new("--password-file"),
@@ -940,9 +941,7 @@ fn open_json_of_the_windows_files() {
     );
     assert_eq!(v["warnings"], json!([]));
 
-    let Some((w10, w10_pw)) = interop("windows10") else {
-        return;
-    };
+    let (w10, w10_pw) = interop("windows10");
     let v = open_json([
         w10.as_os_str(),
         OsStr::new("--password-file"),
@@ -978,11 +977,13 @@ fn open_json_of_the_windows_files() {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn windows_files_refuse_a_wrong_password() {
     for name in ["windows7", "windows10"] {
-        let Some((file, _)) = interop(name) else {
-            return;
-        };
+        let (file, _) = interop(name);
         for sub in ["open", "decrypt"] {
             rainv()
                 .arg(sub)
@@ -997,13 +998,13 @@ fn windows_files_refuse_a_wrong_password() {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn decrypt_windows7_gives_its_published_plaintext() {
-    let Some((file, pw)) = interop("windows7") else {
-        return;
-    };
-    let Some(expected) = common::read_shared("interop/windows7.lhticket.txt") else {
-        return;
-    };
+    let (file, pw) = interop("windows7");
+    let expected = common::read_shared("interop/windows7.lhticket.txt");
     let out = rainv()
         .arg("decrypt")
         .arg(&file)
@@ -1016,7 +1017,7 @@ fn decrypt_windows7_gives_its_published_plaintext() {
     assert_eq!(text.trim_end(), expected.trim_end());
     assert!(text.ends_with("</E>\r\n"));
     // The independent implementation agrees.
-    let password = interop_password("windows7").unwrap();
+    let password = interop_password("windows7");
     assert_eq!(
         independent::decrypt(&lhticket_of(&file), &password).as_deref(),
         Some(text.as_str())
@@ -1024,11 +1025,13 @@ fn decrypt_windows7_gives_its_published_plaintext() {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn decrypt_then_encrypt_reproduces_the_windows_lhticket() {
     for (name, format) in [("windows7", "win7"), ("windows10", "vista")] {
-        let Some((file, pw)) = interop(name) else {
-            return;
-        };
+        let (file, pw) = interop(name);
         let dir = TempDir::new().unwrap();
         let ticket = dir.path().join("ticket.xml");
         let rebuilt = dir.path().join("rebuilt.msrcincident");
@@ -1058,7 +1061,7 @@ fn decrypt_then_encrypt_reproduces_the_windows_lhticket() {
             .arg("decrypt")
             .arg(&file)
             .args(["--password-env", PW_VAR, "-o", "-"])
-            .env(PW_VAR, interop_password(name).unwrap())
+            .env(PW_VAR, interop_password(name))
             .assert()
             .success()
             .get_output()
@@ -1075,7 +1078,7 @@ fn decrypt_then_encrypt_reproduces_the_windows_lhticket() {
                 "--password-env",
                 PW_VAR,
             ])
-            .env(PW_VAR, interop_password(name).unwrap())
+            .env(PW_VAR, interop_password(name))
             .write_stdin(plain)
             .assert()
             .success();
@@ -1089,10 +1092,12 @@ fn decrypt_then_encrypt_reproduces_the_windows_lhticket() {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn encrypt_with_rc_ticket_rebuilds_the_windows7_rcticket() {
-    let Some((file, pw)) = interop("windows7") else {
-        return;
-    };
+    let (file, pw) = interop("windows7");
     let dir = TempDir::new().unwrap();
     let ticket = dir.path().join("ticket.xml");
     rainv()
@@ -1121,6 +1126,10 @@ fn encrypt_with_rc_ticket_rebuilds_the_windows7_rcticket() {
 }
 
 #[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
 fn passstub_values_of_the_windows_files() {
     let cases = [
         ("windows-xp", MS_STUB, MS_PASS),
@@ -1136,7 +1145,7 @@ fn passstub_values_of_the_windows_files() {
         ),
     ];
     for (name, stub, pass) in cases {
-        let Some((_, pw)) = interop(name) else { return };
+        let (_, pw) = interop(name);
         rainv()
             .args(["passstub", "encrypt", "--stub", stub, "--password-file"])
             .arg(&pw)

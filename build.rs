@@ -1,0 +1,26 @@
+//! Sets `cfg(rainv_shared)` when `../shared/interop` (the Windows-made files the interop tests
+//! read) is beside the project, so that those tests run there and are reported as ignored,
+//! with the reason, everywhere else.
+//!
+//! `RAINV_SHARED_DIR` points at another copy of `shared/`. After adding `../shared` to a
+//! checkout that was built without it, run `cargo clean -p rainv` (or touch this file) so the
+//! tests are built again with it.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(rainv_shared)");
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-env-changed=RAINV_SHARED_DIR");
+    let shared = match std::env::var_os("RAINV_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
+            .join("../shared"),
+    };
+    let interop = shared.join("interop");
+    if interop.is_dir() {
+        println!("cargo::rustc-cfg=rainv_shared");
+        println!("cargo::rustc-env=RAINV_SHARED_DIR={}", shared.display());
+        println!("cargo::rerun-if-changed={}", interop.display());
+    }
+}
