@@ -99,15 +99,23 @@ fn code_of(file: &str) -> String {
     name.split_once("--").unwrap().0.to_string()
 }
 
+/// The corpus's invitation files (not its messages) whose code passes `code_filter`, sorted.
 fn corpus_files(code_filter: impl Fn(&str) -> bool) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(root().join("testdata/hostile"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msrcincident"))
-        .filter(|p| code_filter(&code_of(p.to_str().unwrap())))
-        .collect();
-    files.sort();
-    files
+    corpus_cases(".msrcincident", code_filter)
+}
+
+fn corpus_cases(extension: &str, code_filter: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    common::hostile_corpus()
+        .into_iter()
+        .filter(|(name, code)| name.ends_with(extension) && code_filter(code))
+        .map(|(name, _)| hostile(&name))
+        .collect()
+}
+
+/// A rejection for exactly `expected`: at least one error finding, and every one has that code
+/// (the rule tests/hostile.rs applies to the library).
+fn rejected_for_exactly(verdict: &str, errors: &[String], expected: &str) -> bool {
+    verdict == "reject" && !errors.is_empty() && errors.iter().all(|e| e == expected)
 }
 
 fn is_special(code: &str) -> bool {
@@ -138,7 +146,7 @@ fn check_rejects_the_hostile_corpus_with_the_codes_in_the_names() {
         if is_special(&expected) {
             continue; // judged below, under their policy
         }
-        if verdict != "reject" || !errors.contains(&expected) {
+        if !rejected_for_exactly(&verdict, &errors, &expected) {
             problems.push(format!("{file}: expected {expected}, got {line}"));
         }
     }
@@ -162,9 +170,7 @@ fn check_rejects_the_special_cases_under_their_policies() {
         assert_eq!(lines.len(), files.len());
         for line in &lines {
             let (_, verdict, errors) = parse_line(line);
-            assert_eq!(verdict, "reject", "{line}");
-            assert!(!errors.is_empty(), "{line}");
-            assert!(errors.iter().all(|e| e == special), "{line}");
+            assert!(rejected_for_exactly(&verdict, &errors, special), "{line}");
         }
         // The same policy from a TOML file.
         let toml = match special {
@@ -187,12 +193,10 @@ fn check_rejects_the_special_cases_under_their_policies() {
                 .args(&files),
         );
         assert_eq!(code, 1, "{special} via policy file: {stderr}");
+        assert_eq!(lines.len(), files.len());
         for line in &lines {
-            let errors = parse_line(line).2;
-            assert!(
-                !errors.is_empty() && errors.iter().all(|e| e == special),
-                "{line}"
-            );
+            let (_, verdict, errors) = parse_line(line);
+            assert!(rejected_for_exactly(&verdict, &errors, special), "{line}");
         }
     }
 }
@@ -580,6 +584,67 @@ fn scan(paths: &[&Path], pw: &Path) -> (i32, Vec<Value>, String) {
             .arg(pw)
             .args(paths),
     )
+}
+
+/// `rainv scan-mail` over the corpus: each `.eml` case, and one message carrying every invitation
+/// case of the default policy as a named attachment, and under each special policy its cases.
+/// Every invitation found is rejected for exactly the code its file is named for.
+#[test]
+fn scan_mail_rejects_the_hostile_corpus() {
+    let (dir, pw) = workdir();
+    // The corpus's own messages.
+    let emls = corpus_cases(".eml", |_| true);
+    assert!(!emls.is_empty());
+    for eml in &emls {
+        let (code, lines, stderr) = scan(&[eml.as_path()], &pw);
+        assert_eq!(code, 1, "{}: {stderr}", eml.display());
+        assert!(!lines.is_empty(), "{}: no invitation found", eml.display());
+        let expected = code_of(eml.to_str().unwrap());
+        for line in &lines {
+            let (file, verdict, errors) = parse_line(line);
+            assert_eq!(Path::new(&file), eml.as_path());
+            assert!(rejected_for_exactly(&verdict, &errors, &expected), "{line}");
+        }
+    }
+    // Every invitation case attached to mail, one message per policy.
+    let mut policies: Vec<(&str, &[&str])> = vec![("", &[])];
+    policies.extend(SPECIAL);
+    for (special, options) in policies {
+        let files = corpus_files(|c| {
+            if special.is_empty() {
+                !is_special(c)
+            } else {
+                c == special
+            }
+        });
+        let parts: Vec<String> = files
+            .iter()
+            .map(|f| {
+                let name = f.file_name().unwrap().to_str().unwrap();
+                base64_part(Some(name), &fs::read(f).unwrap())
+            })
+            .collect();
+        let path = dir.path().join("corpus.eml");
+        fs::write(&path, message("corpus@example", &parts)).unwrap();
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args(["scan-mail", "--json", "--now", NOW, "--password-file"])
+                .arg(&pw)
+                .args(options)
+                .arg(&path),
+        );
+        assert_eq!(code, 1, "{special}: {stderr}");
+        let found = attachments(&lines);
+        assert_eq!(found.len(), files.len(), "{special}: {found:?}");
+        for (attachment, message_id, verdict, errors) in found {
+            assert_eq!(message_id, "corpus@example");
+            let expected = code_of(&attachment);
+            assert!(
+                rejected_for_exactly(&verdict, &errors, &expected),
+                "{attachment}: {verdict} {errors:?}"
+            );
+        }
+    }
 }
 
 #[test]

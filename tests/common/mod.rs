@@ -36,3 +36,66 @@ pub fn testdata(name: &str) -> Vec<u8> {
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
+
+/// The hostile corpus (testdata/hostile): every case as (file name, expected finding code),
+/// sorted.
+///
+/// Three lists must name the same cases, and this checks it both ways: the files in the folder,
+/// the table of cases in its README, and `hostile-cases.txt` beside this file (the tests' own
+/// expectation, so a case deleted from the folder and the README together is still missed).
+pub fn hostile_corpus() -> Vec<(String, String)> {
+    use std::collections::BTreeSet;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile");
+    let is_case = |name: &str| name.ends_with(".msrcincident") || name.ends_with(".eml");
+    let in_folder: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| is_case(name))
+        .collect();
+    let expected: BTreeSet<String> = include_str!("hostile-cases.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let in_readme: BTreeSet<String> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`'))
+        .map(|(name, _)| name.to_string())
+        .filter(|name| is_case(name))
+        .collect();
+    let diff = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> Vec<String> {
+        a.difference(b).cloned().collect()
+    };
+    assert_eq!(
+        diff(&expected, &in_folder),
+        Vec::<String>::new(),
+        "cases in tests/common/hostile-cases.txt but not in testdata/hostile"
+    );
+    assert_eq!(
+        diff(&in_folder, &expected),
+        Vec::<String>::new(),
+        "files in testdata/hostile that tests/common/hostile-cases.txt does not expect"
+    );
+    assert_eq!(
+        diff(&expected, &in_readme),
+        Vec::<String>::new(),
+        "cases the README's table does not list"
+    );
+    assert_eq!(
+        diff(&in_readme, &expected),
+        Vec::<String>::new(),
+        "cases the README's table lists that are not expected"
+    );
+    expected
+        .into_iter()
+        .map(|name| {
+            let (code, _) = name
+                .split_once("--")
+                .unwrap_or_else(|| panic!("{name}: a case is named CODE--DESCRIPTION.EXT"));
+            let code = code.to_string();
+            (name, code)
+        })
+        .collect()
+}
