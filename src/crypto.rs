@@ -128,6 +128,8 @@ pub(crate) fn wipe(bytes: &mut [u8]) {
         word.zeroize();
     }
     tail.zeroize();
+    #[cfg(test)]
+    tests::record_wipe(bytes);
 }
 
 /// Wipe a string's whole allocation (its spare capacity too, as `zeroize` does) and empty it.
@@ -350,6 +352,24 @@ mod tests {
         assert_eq!(hex::encode(stream), "9ac7cc9a609d1ef7b2932899cde41b97");
     }
 
+    thread_local! {
+        /// (address, length) of every slice [`wipe`] left all zero, on this test's thread.
+        static WIPED: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record_wipe(bytes: &[u8]) {
+        if bytes.iter().all(|&b| b == 0) {
+            WIPED.with(|w| w.borrow_mut().push((bytes.as_ptr() as usize, bytes.len())));
+        }
+    }
+
+    /// Was the allocation at `address` wiped whole (`capacity` bytes) since the last call?
+    fn wiped_whole(address: usize, capacity: usize) -> bool {
+        WIPED
+            .with(|w| std::mem::take(&mut *w.borrow_mut()))
+            .contains(&(address, capacity))
+    }
+
     #[test]
     fn wiping_clears_every_byte_of_the_allocation() {
         for len in [0, 1, 7, 8, 9, 31, 100] {
@@ -358,12 +378,25 @@ mod tests {
             assert!(bytes.iter().all(|&b| b == 0), "{len}");
             let mut text = String::with_capacity(len + 5);
             text.push_str(&"x".repeat(len));
+            let (address, capacity) = (text.as_ptr() as usize, text.capacity());
             wipe_string(&mut text);
             assert!(text.is_empty());
+            assert!(wiped_whole(address, capacity), "{len}");
         }
-        let secret = SecretText::new("<E/>".into());
-        assert_eq!(secret.as_str(), "<E/>");
-        assert_eq!(format!("{:?}", secret.clone()), "\"<E/>\"");
+    }
+
+    #[test]
+    fn a_decrypted_ticket_is_wiped_whole_when_dropped() {
+        let mut text = String::with_capacity(100);
+        text.push_str("<E><A KH=\"x\" ID=\"secret\"/></E>");
+        let (address, capacity) = (text.as_ptr() as usize, text.capacity());
+        let secret = SecretText::new(text);
+        assert_eq!(secret.as_str(), "<E><A KH=\"x\" ID=\"secret\"/></E>");
+        assert!(!wiped_whole(address, capacity));
+        drop(secret);
+        assert!(wiped_whole(address, capacity));
+        let clone = SecretText::new("<E/>".into()).clone();
+        assert_eq!(format!("{clone:?}"), "\"<E/>\"");
     }
 
     #[test]

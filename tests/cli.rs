@@ -272,28 +272,136 @@ fn help_and_version_exit_0() {
         "completions",
         "man",
     ] {
-        rainv().args([sub, "--help"]).assert().success();
+        rainv()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("Usage: rainv {sub}")));
     }
 }
 
+/// Each argument rule on its own: every case is otherwise valid (real files, a fresh output
+/// path), so exit 2 and the message can only come from the rule named.
 #[test]
 fn usage_errors_exit_2() {
-    let cases: &[&[&str]] = &[
-        &[],
-        &["frobnicate"],
-        &["open"],
-        &["open", "--bogus", "x"],
-        &["create", "--user", "a", "-o", "x"],
-        &["completions", "no-such-shell"],
-        &["passstub"],
-        &["passstub", "verify", "--stub", MS_STUB],
-        &["open", "x", "--password-file", "p", "--password-env", "V"],
-        &["open", "x", "--no-decrypt", "--password-env", "V"],
-        &["create", "--minutes", "5", "--expires", "1h"],
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new.msrcincident");
+    let out = out.to_str().unwrap();
+    let file = example();
+    let file = file.to_str().unwrap();
+    let pw = example_password_file();
+    let pw = pw.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "Usage: rainv <COMMAND>"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&["open"], "required arguments were not provided:\n  <FILE>"),
+        (&["open", "--bogus", file], "unexpected argument '--bogus'"),
+        (
+            &["create", "--user", "a", "-o", out],
+            "required arguments were not provided:\n  --address <HOST:PORT>",
+        ),
+        (
+            &["completions", "no-such-shell"],
+            "invalid value 'no-such-shell' for '<SHELL>'",
+        ),
+        (&["passstub"], "Usage: rainv passstub <COMMAND>"),
+        (
+            &[
+                "passstub",
+                "verify",
+                "--stub",
+                MS_STUB,
+                "--password-file",
+                pw,
+            ],
+            "required arguments were not provided:\n  --blob <HEX>",
+        ),
+        (
+            &[
+                "open",
+                file,
+                "--password-file",
+                pw,
+                "--password-env",
+                PW_VAR,
+            ],
+            "'--password-file <PATH>' cannot be used with '--password-env <VAR>'",
+        ),
+        (
+            &["open", file, "--no-decrypt", "--password-env", PW_VAR],
+            "'--no-decrypt' cannot be used with '--password-env <VAR>'",
+        ),
+        (
+            &["open", file, "--no-decrypt", "--password-file", pw],
+            "'--no-decrypt' cannot be used with '--password-file <PATH>'",
+        ),
+        (
+            &[
+                "create",
+                "--user",
+                "a",
+                "--address",
+                "192.0.2.1:3389",
+                "--kh",
+                KH,
+                "-o",
+                out,
+                "--password-file",
+                pw,
+                "--minutes",
+                "5",
+                "--expires",
+                "1h",
+            ],
+            "'--minutes <N>' cannot be used with '--expires <DURATION>'",
+        ),
+        (
+            &[
+                "create",
+                "--user",
+                "a",
+                "--address",
+                "192.0.2.1:3389",
+                "--kh",
+                KH,
+                "-o",
+                out,
+                "--generate-password",
+                "--password-file",
+                pw,
+            ],
+            "'--generate-password' cannot be used with '--password-file <PATH>'",
+        ),
+        (
+            &[
+                "create",
+                "--user",
+                "a",
+                "--address",
+                "192.0.2.1:3389",
+                "--kh",
+                KH,
+                "-o",
+                out,
+                "--generate-password",
+                "--password-env",
+                PW_VAR,
+            ],
+            "'--generate-password' cannot be used with '--password-env <VAR>'",
+        ),
     ];
-    for args in cases {
-        rainv().args(*args).assert().code(2);
+    for (args, message) in cases {
+        let assert = rainv()
+            .args(*args)
+            .env(PW_VAR, "Password1234")
+            .write_stdin("")
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(stdout_of(&assert), "", "{args:?}");
     }
+    assert!(!dir.path().join("new.msrcincident").exists());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,7 +663,9 @@ fn open_wrong_password_exits_1() {
         .args(["--password-env", PW_VAR])
         .env(PW_VAR, "AAAAAAAAAAAA")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("wrong password"));
 }
 
 #[test]
@@ -687,36 +797,33 @@ fn open_reads_standard_input() {
 #[test]
 fn open_invalid_files_exit_1() {
     let dir = TempDir::new().unwrap();
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("empty", Vec::new()),
-        ("garbage", b"this is not an invitation".to_vec()),
-        ("binary", vec![0u8, 159, 146, 150, 0, 0]),
+    // (name, bytes, what the error says after "error: PATH: ")
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "malformed XML at line 1, column 1: no root element"),
+        ("garbage", b"this is not an invitation".to_vec(), "malformed XML at line 1, column 1: text content is not allowed here"),
+        ("binary", vec![0u8, 159, 146, 150, 0, 0], "cannot decode the file as text: NUL character"),
         (
             "doctype",
             b"<!DOCTYPE UPLOADINFO [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><UPLOADINFO/>"
-                .to_vec(),
-        ),
-        ("wrong root", b"<html><body/></html>".to_vec()),
-        ("truncated", b"<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA".to_vec()),
+                .to_vec(), "document type declaration (<!DOCTYPE>) at line 1, column 1: refused"),
+        ("wrong root", b"<html><body/></html>".to_vec(), "not an invitation: root element is <html>"),
+        ("truncated", b"<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA".to_vec(), "malformed XML at line 1, column 51"),
         (
             "no tickets",
-            b"<UPLOADINFO><UPLOADDATA USERNAME=\"x\" RCTICKETENCRYPTED=\"1\" DtStart=\"1\" DtLength=\"1\"/></UPLOADINFO>".to_vec(),
-        ),
+            b"<UPLOADINFO><UPLOADDATA USERNAME=\"x\" RCTICKETENCRYPTED=\"1\" DtStart=\"1\" DtLength=\"1\"/></UPLOADINFO>".to_vec(), "not an invitation: <UPLOADDATA> has neither RCTICKET nor LHTICKET"),
         (
             "bad port",
             xp_invitation_with_username("jeff")
                 .replace(":3389;", ":0;")
-                .into_bytes(),
-        ),
+                .into_bytes(), "RCTICKET is malformed: port \"0\" is not a number from 1 to 65535"),
         (
             "bad DtStart",
             xp_invitation_with_username("jeff")
                 .replace("1160080069", "-5")
-                .into_bytes(),
-        ),
-        ("too large", vec![b' '; 300 * 1024]),
+                .into_bytes(), "attribute DtStart=\"-5\" is invalid"),
+        ("too large", vec![b' '; 300 * 1024], "input is larger than 262144 bytes"),
     ];
-    for (name, bytes) in cases {
+    for (name, bytes, message) in cases {
         let path = write(
             &dir,
             &format!("{}.msrcincident", name.replace(' ', "-")),
@@ -728,18 +835,22 @@ fn open_invalid_files_exit_1() {
             .arg("--no-decrypt")
             .assert()
             .code(1);
+        let stderr = stderr_of(&out);
         assert!(
-            stderr_of(&out).starts_with("error: "),
-            "{name}: {}",
-            stderr_of(&out)
+            stderr.starts_with(&format!("error: {}: {message}", path.display())),
+            "{name}: {stderr}"
         );
+        assert_eq!(stdout_of(&out), "", "{name}");
         // The same bytes on standard input.
         rainv()
             .args(["open", "-", "--json"])
             .write_stdin(bytes)
             .assert()
             .code(1)
-            .stdout("");
+            .stdout("")
+            .stderr(predicate::str::starts_with(format!(
+                "error: standard input: {message}"
+            )));
     }
 }
 
@@ -753,7 +864,16 @@ fn open_missing_file_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("nope.msrcincident"));
     // A directory is not readable as a file either.
-    rainv().arg("open").arg(dir.path()).assert().code(2);
+    rainv()
+        .arg("open")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "error: cannot read {}",
+            dir.path().display()
+        )));
     // Nor is a missing password file.
     rainv()
         .arg("open")
@@ -761,7 +881,10 @@ fn open_missing_file_exits_2() {
         .arg("--password-file")
         .arg(dir.path().join("no-password"))
         .assert()
-        .code(2);
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("cannot read the password file"))
+        .stderr(predicate::str::contains("no-password"));
 }
 
 #[test]
@@ -1386,7 +1509,8 @@ fn create_xp_writes_utf16le_with_a_bom_and_no_lhticket() {
         .arg("-o")
         .arg(dir.path().join("xp2.msrcincident"))
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("an RCTICKET needs a KH"));
     assert!(!dir.path().join("xp2.msrcincident").exists());
 }
 
@@ -1451,42 +1575,104 @@ fn create_usage_errors_exit_2_and_write_nothing() {
     let dir = TempDir::new().unwrap();
     let pw = password_file(&dir, "ABCDEFGH1234");
     let out = dir.path().join("never.msrcincident");
-    let cases: &[&[&str]] = &[
-        // No --user.
-        &["--address", "192.0.2.10:3389"],
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--address", "192.0.2.10:3389"],
+            "required arguments were not provided:\n  --user <NAME>",
+        ),
         // Bad addresses.
-        &["--user", "a", "--address", "192.0.2.10"],
-        &["--user", "a", "--address", "192.0.2.10:0"],
-        &["--user", "a", "--address", "192.0.2.10:65536"],
-        &["--user", "a", "--address", "192.0.2.10:http"],
-        &["--user", "a", "--address", ":3389"],
-        &["--user", "a", "--address", "fe80::1:3389"],
-        &["--user", "a", "--address", "[fe80::1]3389"],
-        &["--user", "a", "--address", "bad host:3389"],
-        &["--user", "a", "--address", "evil\u{1b}[31m:3389"],
+        (
+            &["--user", "a", "--address", "192.0.2.10"],
+            "--address 192.0.2.10: no :PORT",
+        ),
+        (
+            &["--user", "a", "--address", "192.0.2.10:0"],
+            "--address 192.0.2.10:0: the port is not a number from 1 to 65535",
+        ),
+        (
+            &["--user", "a", "--address", "192.0.2.10:65536"],
+            "--address 192.0.2.10:65536: the port is not a number from 1 to 65535",
+        ),
+        (
+            &["--user", "a", "--address", "192.0.2.10:http"],
+            "--address 192.0.2.10:http: the port is not a number",
+        ),
+        (
+            &["--user", "a", "--address", ":3389"],
+            "--address :3389: the host is empty",
+        ),
+        (
+            &["--user", "a", "--address", "fe80::1:3389"],
+            "--address fe80::1:3389: IPv6 addresses need brackets",
+        ),
+        (
+            &["--user", "a", "--address", "[fe80::1]3389"],
+            "--address [fe80::1]3389: no ]:PORT after the IPv6 address",
+        ),
+        (
+            &["--user", "a", "--address", "bad host:3389"],
+            "--address bad host:3389: the host is empty or has spaces",
+        ),
+        (
+            &["--user", "a", "--address", "evil\u{1b}[31m:3389"],
+            "--address evil\\u{1B}[31m:3389: the host is empty or has spaces or control characters",
+        ),
         // Bad hashes and IDs.
-        &["--user", "a", "--address", "h:1", "--kh2", "md5:AAAA"],
-        &["--user", "a", "--address", "h:1", "--kh2", "sha256:AAAA"],
-        &["--user", "a", "--address", "h:1", "--kh", "AAAA"],
-        &["--user", "a", "--address", "h:1", "--kh", "not base64!"],
-        &["--user", "a", "--address", "h:1", "--session-id", "!!"],
+        (
+            &["--user", "a", "--address", "h:1", "--kh2", "md5:AAAA"],
+            "--kh2: the decrypted ticket (Connection String 2) is malformed: KH2 names hash algorithm \"md5\"",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--kh2", "sha256:AAAA"],
+            "KH2 hash decodes to 3 bytes, expected 32",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--kh", "AAAA"],
+            "KH decodes to 3 bytes, expected 20",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--kh", "not base64!"],
+            "KH \"not base64!\" is not base64",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--session-id", "!!"],
+            "ID \"!!\" is not base64",
+        ),
         // Bad times and durations.
-        &["--user", "a", "--address", "h:1", "--expires", "3w"],
-        &["--user", "a", "--address", "h:1", "--expires", "h"],
-        &["--user", "a", "--address", "h:1", "--minutes", "-1"],
-        &["--user", "a", "--address", "h:1", "--now", "-1"],
-        &[
-            "--user",
-            "a",
-            "--address",
-            "h:1",
-            "--now",
-            "1969-12-31T23:59:59Z",
-        ],
-        &["--user", "a", "--address", "h:1", "--now", "soon"],
+        (
+            &["--user", "a", "--address", "h:1", "--expires", "3w"],
+            "--expires 3w: not a duration",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--expires", "h"],
+            "--expires h: not a duration",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--minutes", "-1"],
+            "unexpected argument '-1' found",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--now", "-1"],
+            "unexpected argument '-1' found",
+        ),
+        (
+            &[
+                "--user",
+                "a",
+                "--address",
+                "h:1",
+                "--now",
+                "1969-12-31T23:59:59Z",
+            ],
+            "--now is before 1970",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--now", "soon"],
+            "--now soon: ",
+        ),
     ];
-    for args in cases {
-        rainv()
+    for (args, message) in cases {
+        let assert = rainv()
             .arg("create")
             .args(*args)
             .arg("--password-file")
@@ -1495,6 +1681,8 @@ fn create_usage_errors_exit_2_and_write_nothing() {
             .arg(&out)
             .assert()
             .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
         assert!(!out.exists(), "{args:?} wrote a file");
     }
     // --generate-password cannot be combined with another password source.
@@ -1512,7 +1700,10 @@ fn create_usage_errors_exit_2_and_write_nothing() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "'--generate-password' cannot be used with '--password-file <PATH>'",
+        ));
     // An output directory that does not exist is an I/O error.
     rainv()
         .args(["create", "--user", "a", "--address", "h:1"])
@@ -1521,7 +1712,11 @@ fn create_usage_errors_exit_2_and_write_nothing() {
         .arg("-o")
         .arg(dir.path().join("no/such/dir/x.msrcincident"))
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("no/such/dir"))
+        .stderr(predicate::str::contains(
+            "check the path and its permissions",
+        ));
 }
 
 #[test]
@@ -1560,7 +1755,8 @@ fn create_and_encrypt_refuse_an_empty_password() {
         .env(PW_VAR, "")
         .write_stdin(example_ticket())
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("empty"));
     assert!(!out.exists());
 }
 
@@ -1587,7 +1783,10 @@ fn create_xp_refuses_password_options() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "XP invitations hold no encrypted ticket, so a password given here would not be used",
+        ));
     rainv()
         .args(base)
         .arg("--generate-password")
@@ -1726,7 +1925,9 @@ fn create_generate_password_prints_it_once_and_it_works() {
         .args(["--password-env", PW_VAR])
         .env(PW_VAR, "AAAAAAAAAAAA")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("wrong password"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1813,7 +2014,11 @@ fn decrypt_exit_codes() {
         .arg(&wrong)
         .write_stdin("<nope/>")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "standard input: not an invitation: root element is <nope>",
+        ));
     // A bare Connection String 2 is not an invitation: 1.
     rainv()
         .args(["decrypt", "-", "--password-file"])
@@ -1836,7 +2041,9 @@ fn decrypt_exit_codes() {
         .arg("--password-file")
         .arg(&wrong)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"))
+        .stderr(predicate::str::contains("missing.msrcincident"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1933,7 +2140,11 @@ fn encrypt_exit_codes() {
         .arg(&pw)
         .write_stdin("<E><A/></E>")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "standard input: the decrypted ticket (Connection String 2) is malformed: <E> has no <C>",
+        ));
     // XP cannot carry an LHTICKET: 2.
     rainv()
         .args(["encrypt", "--user", "x"])
@@ -1943,7 +2154,10 @@ fn encrypt_exit_codes() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'xp' for '--format <FORMAT>'",
+        ));
     // No password: 2.
     rainv()
         .args(["encrypt", "--user", "x"])
@@ -1951,7 +2165,10 @@ fn encrypt_exit_codes() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a password is needed and standard input is not a terminal",
+        ));
     // Missing input: 2.
     rainv()
         .args(["encrypt", "--user", "x"])
@@ -1961,7 +2178,9 @@ fn encrypt_exit_codes() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"))
+        .stderr(predicate::str::contains("missing.xml"));
     assert!(!out.exists());
     // Overwriting: refused, then forced.
     let taken = write(&dir, "taken.msrcincident", "x");
@@ -1973,7 +2192,9 @@ fn encrypt_exit_codes() {
         .arg("-o")
         .arg(&taken)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("already exists"))
+        .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read(&taken).unwrap(), b"x");
     rainv()
         .args(["encrypt", "--user", "x"])

@@ -287,7 +287,8 @@ fn check_exits_0_when_everything_is_accepted() {
         .args(["check", "--now", NOW])
         .arg(&file)
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicates::str::contains("windows10.msrcincident: accept"));
     let (code, lines, stderr) = run_json(
         rainv()
             .args(["check", "--json", "--now", NOW, "--password-file"])
@@ -315,7 +316,9 @@ fn check_exits_1_on_any_rejection_and_2_on_a_missing_path() {
         .arg(hostile("baseline/xp.valid"))
         .arg(&bad)
         .assert()
-        .code(1);
+        .code(1)
+        .stdout(predicates::str::contains("xp.valid: accept"))
+        .stdout(predicates::str::contains("[validity.expired]"));
     // A path that does not exist: exit 2, even beside files that are judged.
     let missing = root().join("testdata/hostile/no-such-file.msrcincident");
     rainv()
@@ -335,12 +338,22 @@ fn check_exits_1_on_any_rejection_and_2_on_a_missing_path() {
     assert!(unreadable["error"].is_string(), "{unreadable}");
     assert!(lines.iter().any(|l| l["verdict"] == "accept"));
     // Usage errors are 2 as well.
-    rainv().args(["check"]).assert().code(2);
+    rainv()
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "required arguments were not provided",
+        ));
     rainv()
         .args(["check", "--formats", "nonsense"])
         .arg(&bad)
         .assert()
-        .code(2);
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "--formats: unknown format nonsense",
+        ));
 }
 
 #[test]
@@ -366,7 +379,8 @@ fn check_reads_standard_input() {
         .args(["check", "--now", NOW, "-"])
         .write_stdin(baseline("xp.valid"))
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicates::str::contains("standard input: accept"));
     // Larger than the limit on standard input: refused without reading it all.
     let (code, lines, _) = run_json(
         rainv()
@@ -392,7 +406,8 @@ fn check_refuses_files_over_the_size_limit() {
         .args(["check", "--now", NOW, "--max-size", "400000"])
         .arg(&path)
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicates::str::contains("big.msrcincident: accept"));
 }
 
 /// Text from files reaches the analyst's terminal escaped, in both output formats.
