@@ -885,3 +885,58 @@ fn the_security_doc_shows_the_compiled_example() {
         );
     }
 }
+
+/// `--jobs` outside 1..=256 is a usage error naming the option and its range, for both
+/// commands; before, 0 and 1000 were taken silently (and clamped).
+#[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    for command in ["check", "scan-mail"] {
+        for jobs in ["0", "257", "1000"] {
+            let output = rainv()
+                .args([command, "--jobs", jobs])
+                .arg(root().join("testdata/example.msrcincident"))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} --jobs {jobs}: {stderr}"
+            );
+            assert!(
+                output.stdout.is_empty(),
+                "{command} --jobs {jobs} judged files"
+            );
+            assert!(
+                stderr.contains(&format!("invalid value '{jobs}' for '--jobs <N>'"))
+                    && stderr.contains("1..=256"),
+                "{command} --jobs {jobs}: {stderr}"
+            );
+        }
+    }
+}
+
+/// The bounds themselves are accepted: 1 and 256 workers judge the file.
+#[test]
+fn jobs_at_the_bounds_is_accepted() {
+    for jobs in ["1", "256"] {
+        let output = rainv()
+            .args([
+                "check",
+                "--json",
+                "--now",
+                "2026-11-22T10:00:00Z",
+                "--jobs",
+                jobs,
+            ])
+            .arg(root().join("testdata/example.msrcincident"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "--jobs {jobs}: {stdout}");
+        assert!(
+            stdout.contains(r#""verdict":"accept""#),
+            "--jobs {jobs}: {stdout}"
+        );
+    }
+}
