@@ -162,34 +162,58 @@ fn lines_match(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
-/// A line diff (longest common subsequence, with the placeholders): `-` only in the docs,
-/// `+` only in the actual output.
+/// A line diff (the fewest added and removed lines, with the placeholders): `-` only in the
+/// docs, `+` only in the actual output, `.` actual lines that a `...` line stands for.
 fn diff(expected: &[String], actual: &[&str]) -> String {
     let (n, m) = (expected.len(), actual.len());
-    let same = |i: usize, j: usize| expected[i] == "..." || line_matches(&expected[i], actual[j]);
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if same(i, j) {
-                lcs[i + 1][j + 1] + 1
+    let elided = |i: usize| expected[i] == "...";
+    // cost[i][j]: the fewest `-` and `+` lines to align expected[i..] with actual[j..].
+    let mut cost = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            cost[i][j] = if i == n {
+                m - j
+            } else if elided(i) {
+                let skip = if j < m { cost[i][j + 1] } else { usize::MAX };
+                cost[i + 1][j].min(skip)
             } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
+                let mut best = 1 + cost[i + 1][j];
+                if j < m {
+                    best = best.min(1 + cost[i][j + 1]);
+                    if line_matches(&expected[i], actual[j]) {
+                        best = best.min(cost[i + 1][j + 1]);
+                    }
+                }
+                best
             };
         }
     }
     let mut out = String::new();
     let (mut i, mut j) = (0, 0);
     while i < n || j < m {
-        if i < n && j < m && same(i, j) {
+        if i == n {
+            let _ = writeln!(out, "  + {}", actual[j]);
+            j += 1;
+        } else if elided(i) {
+            // Leave the `...` as soon as that costs nothing more, so that a line which
+            // differs shows as `-`/`+` where the alignment allows it.
+            if j < m && cost[i][j] != cost[i + 1][j] {
+                let _ = writeln!(out, "  . {}", actual[j]);
+                j += 1;
+            } else {
+                i += 1;
+            }
+        } else if j < m && line_matches(&expected[i], actual[j]) && cost[i][j] == cost[i + 1][j + 1]
+        {
             let _ = writeln!(out, "    {}", actual[j]);
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            let _ = writeln!(out, "  + {}", actual[j]);
-            j += 1;
-        } else {
+        } else if cost[i][j] == 1 + cost[i + 1][j] {
             let _ = writeln!(out, "  - {}", expected[i]);
             i += 1;
+        } else {
+            let _ = writeln!(out, "  + {}", actual[j]);
+            j += 1;
         }
     }
     out
@@ -343,6 +367,10 @@ fn placeholders() {
     assert!(!lines_match(&lines(&["a", "...", "x"]), &["a", "x", "y"]));
     assert!(!lines_match(&lines(&["a"]), &[]));
     assert!(lines_match(&[], &[]));
+    assert_eq!(
+        diff(&lines(&["...", "x: [..]", "y"]), &["a", "b", "x: 1", "z"]),
+        "  . a\n  . b\n    x: 1\n  - y\n  + z\n"
+    );
     let (blocks, _) = parse(
         "```console\n$ a\nx\n$ echo $?\n1\n```\n<!-- not run: demo -->\n```toml\nk = 1\n```\n```text\nt\n```\n",
     );
