@@ -940,3 +940,30 @@ fn jobs_at_the_bounds_is_accepted() {
         );
     }
 }
+
+/// On a terminal, standard error ends with the summary line docs/cli.md describes (the running
+/// count is replaced by it); tests/cli_docs.rs cannot show it, as its standard error is a pipe.
+#[cfg(unix)]
+#[test]
+fn check_on_a_terminal_ends_with_the_summary_line() {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rainv"));
+    cmd.args(["check", "--jobs", "1", "--now", "2026-11-22T10:00:00Z"])
+        .arg(root().join("testdata/example.msrcincident"))
+        .arg(root().join("testdata/docs/evil.msrcincident"))
+        .env("NO_COLOR", "1");
+    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    let out = session.exp_eof().unwrap();
+    let code = match session.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("rainv did not exit normally: {other:?}\n{out}"),
+    };
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("checked 1 (0 rejected, 0 unreadable)"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("\r\u{1b}[K2 checked, 1 rejected, 0 unreadable"),
+        "{out:?}"
+    );
+}
