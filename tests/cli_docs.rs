@@ -26,6 +26,8 @@
 //! - Any other fenced block (```` ```text ````, ```` ```toml ````…) is illustrative and not run.
 //!   It must say so on the line just before its fence, with `<!-- not run: REASON -->`; an
 //!   unmarked one fails `docs_cli_blocks_are_all_run_or_marked`.
+//! - Besides `rainv`, the examples use `bash`, `jq`, `iconv`, `cmp`, `diff`, `grep` and `cat`
+//!   from `PATH`; a missing one shows in the diff as `command not found`.
 
 #![cfg(unix)]
 
