@@ -965,3 +965,85 @@ fn the_security_doc_shows_the_compiled_example() {
         );
     }
 }
+
+/// `--jobs` outside 1..=256 is a usage error naming the option and its range, for both
+/// commands; before, 0 and 1000 were taken silently (and clamped).
+#[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    for command in ["check", "scan-mail"] {
+        for jobs in ["0", "257", "1000"] {
+            let output = rainv()
+                .args([command, "--jobs", jobs])
+                .arg(root().join("testdata/example.msrcincident"))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} --jobs {jobs}: {stderr}"
+            );
+            assert!(
+                output.stdout.is_empty(),
+                "{command} --jobs {jobs} judged files"
+            );
+            assert!(
+                stderr.contains(&format!("invalid value '{jobs}' for '--jobs <N>'"))
+                    && stderr.contains("1..=256"),
+                "{command} --jobs {jobs}: {stderr}"
+            );
+        }
+    }
+}
+
+/// The bounds themselves are accepted: 1 and 256 workers judge the file.
+#[test]
+fn jobs_at_the_bounds_is_accepted() {
+    for jobs in ["1", "256"] {
+        let output = rainv()
+            .args([
+                "check",
+                "--json",
+                "--now",
+                "2026-11-22T10:00:00Z",
+                "--jobs",
+                jobs,
+            ])
+            .arg(root().join("testdata/example.msrcincident"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "--jobs {jobs}: {stdout}");
+        assert!(
+            stdout.contains(r#""verdict":"accept""#),
+            "--jobs {jobs}: {stdout}"
+        );
+    }
+}
+
+/// On a terminal, standard error ends with the summary line docs/cli.md describes (the running
+/// count is replaced by it); tests/cli_docs.rs cannot show it, as its standard error is a pipe.
+#[cfg(unix)]
+#[test]
+fn check_on_a_terminal_ends_with_the_summary_line() {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rainv"));
+    cmd.args(["check", "--jobs", "1", "--now", "2026-11-22T10:00:00Z"])
+        .arg(root().join("testdata/example.msrcincident"))
+        .arg(root().join("testdata/docs/evil.msrcincident"))
+        .env("NO_COLOR", "1");
+    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    let out = session.exp_eof().unwrap();
+    let code = match session.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("rainv did not exit normally: {other:?}\n{out}"),
+    };
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("checked 1 (0 rejected, 0 unreadable)"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("\r\u{1b}[K2 checked, 1 rejected, 0 unreadable"),
+        "{out:?}"
+    );
+}

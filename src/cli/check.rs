@@ -63,9 +63,9 @@ pub struct PolicyArgs {
     /// Print one JSON object per result (JSON lines).
     #[arg(long)]
     pub json: bool,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Worker threads, 1 to 256 (default: the number of CPUs, at most 64).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -404,10 +404,19 @@ impl Printer {
     }
 }
 
+/// The largest `--jobs` accepted: more threads than this only cost memory.
+const MAX_JOBS: i64 = 256;
+/// The most workers started without `--jobs`, however many CPUs there are.
+const DEFAULT_MAX_JOBS: usize = 64;
+
+/// `--jobs` as given (clap keeps it within 1..=MAX_JOBS), or the number of CPUs.
 fn jobs(args: &PolicyArgs) -> usize {
-    args.jobs
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
-        .clamp(1, 64)
+    match args.jobs {
+        Some(n) => usize::from(n),
+        None => thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, DEFAULT_MAX_JOBS),
+    }
 }
 
 /// Walk `paths`, sending files whose name passes `wanted` (explicitly named files always pass)
