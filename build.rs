@@ -1,6 +1,7 @@
 //! Sets `cfg(rainv_shared)` when `../shared/interop` (the Windows-made files the interop tests
-//! read) is beside the project, so that those tests run there and are reported as ignored,
-//! with the reason, everywhere else.
+//! read) is beside the project, and `cfg(rainv_jq)` when `jq` is on `PATH` (some examples of
+//! docs/cli.md pipe into it), so that the tests needing them run there and are reported as
+//! ignored, with the reason, everywhere else. CI has both.
 //!
 //! `RAINV_SHARED_DIR` points at another copy of `shared/`. After adding `../shared` to a
 //! checkout that was built without it, run `cargo clean -p rainv` (or touch this file) so the
@@ -10,6 +11,15 @@ use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(rainv_shared)");
+    println!("cargo::rustc-check-cfg=cfg(rainv_jq)");
+    println!("cargo::rerun-if-env-changed=PATH");
+    let on_path = |tool: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+    };
+    if on_path("jq") {
+        println!("cargo::rustc-cfg=rainv_jq");
+    }
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=RAINV_SHARED_DIR");
     let shared = match std::env::var_os("RAINV_SHARED_DIR") {

@@ -21,13 +21,14 @@
 //!   `[..]` in an output line matches any text within that line, and a line that is exactly
 //!   `...` matches any number of lines, including none. Nothing else is special.
 //! - Blocks with a command that names `../shared` need the Windows-made files: they run in
-//!   `docs_cli_examples_with_shared`, which is ignored (with the reason) where `../shared` is
-//!   missing. All the others run in `docs_cli_examples`.
+//!   `docs_cli_examples_with_shared`, which is ignored (with the reason) where `../shared` or
+//!   `jq` is missing. Blocks that pipe into `jq` run in `docs_cli_examples_with_jq`, ignored
+//!   where `jq` is missing (build.rs sets the cfgs). All the others run in `docs_cli_examples`.
 //! - Any other fenced block (```` ```text ````, ```` ```toml ````…) is illustrative and not run.
 //!   It must say so on the line just before its fence, with `<!-- not run: REASON -->`; an
 //!   unmarked one fails `docs_cli_blocks_are_all_run_or_marked`.
 //! - Besides `rainv`, the examples use `bash`, `jq`, `iconv`, `cmp`, `diff`, `grep` and `cat`
-//!   from `PATH`; a missing one shows in the diff as `command not found`.
+//!   from `PATH`; a missing one (other than `jq`) shows in the diff as `command not found`.
 
 #![cfg(unix)]
 
@@ -61,6 +62,26 @@ impl Block {
     fn needs_shared(&self) -> bool {
         self.steps.iter().any(|s| s.command.contains("../shared"))
     }
+
+    fn needs_jq(&self) -> bool {
+        self.steps.iter().any(|s| s.command.contains("| jq "))
+    }
+
+    /// Which test runs this block: the one for what it needs.
+    fn needs(&self) -> Needs {
+        match (self.needs_shared(), self.needs_jq()) {
+            (true, _) => Needs::Shared,
+            (false, true) => Needs::Jq,
+            (false, false) => Needs::Nothing,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    Nothing,
+    Jq,
+    Shared,
 }
 
 fn root() -> PathBuf {
@@ -309,11 +330,11 @@ fn run_block(block: &Block) -> Result<(), String> {
     }
 }
 
-fn run_blocks(shared: bool) -> usize {
+fn run_blocks(needs: Needs) -> usize {
     let (blocks, _) = parse(&doc_text());
     let mut failures = String::new();
     let mut ran = 0;
-    for block in blocks.iter().filter(|b| b.needs_shared() == shared) {
+    for block in blocks.iter().filter(|b| b.needs() == needs) {
         ran += 1;
         if let Err(problems) = run_block(block) {
             failures.push_str(&problems);
@@ -328,17 +349,24 @@ fn run_blocks(shared: bool) -> usize {
 
 #[test]
 fn docs_cli_examples() {
-    let ran = run_blocks(false);
+    let ran = run_blocks(Needs::Nothing);
     assert!(ran >= 10, "only {ran} console blocks without ../shared");
 }
 
+#[cfg_attr(not(rainv_jq), ignore = "needs jq on PATH; CI has it")]
+#[test]
+fn docs_cli_examples_with_jq() {
+    let ran = run_blocks(Needs::Jq);
+    assert!(ran >= 1, "no console block pipes into jq");
+}
+
 #[cfg_attr(
-    not(rainv_shared),
-    ignore = "needs ../shared (Windows-made files); CI has it"
+    not(all(rainv_shared, rainv_jq)),
+    ignore = "needs ../shared (Windows-made files) and jq; CI has both"
 )]
 #[test]
 fn docs_cli_examples_with_shared() {
-    let ran = run_blocks(true);
+    let ran = run_blocks(Needs::Shared);
     assert!(ran >= 5, "only {ran} console blocks with ../shared");
 }
 
