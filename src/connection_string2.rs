@@ -870,26 +870,39 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fast_paths_never_disagree(ops in proptest::collection::vec(0u8..=255, 96)) {
-            paths_agree(&ticket(&ops, false), &Limits::default());
-        }
+    #[test]
+    fn fast_paths_never_disagree() {
+        crate::test_support::check_property(
+            "fast_paths_never_disagree",
+            256,
+            0,
+            proptest::collection::vec(0u8..=255, 96),
+            |ops| {
+                let (windows, plain) = paths_agree(&ticket(&ops, false), &Limits::default());
+                windows || plain
+            },
+        );
+    }
 
-        #[test]
-        fn windows_path_never_disagrees(ops in proptest::collection::vec(0u8..=255, 96)) {
-            paths_agree(&ticket(&ops, true), &Limits::default());
-        }
+    #[test]
+    fn windows_path_never_disagrees() {
+        crate::test_support::check_property(
+            "cs2 windows_path_never_disagrees",
+            256,
+            0,
+            proptest::collection::vec(0u8..=255, 96),
+            |ops| paths_agree(&ticket(&ops, true), &Limits::default()).0,
+        );
     }
 
     /// The generated compact tickets exercise the Windows path, accepting and refusing.
     #[test]
     fn compact_tickets_reach_the_windows_path() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::test_support::Xorshift::new();
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..2000 {
-            let ops = crate::test_support::xorshift_bytes(&mut seed, 96);
-            match paths_agree(&ticket(&ops, true), &Limits::default()) {
+            let ops = rng.bytes(96);
+            match rng.check(|| paths_agree(&ticket(&ops, true), &Limits::default())) {
                 (true, _) => accepted += 1,
                 (false, _) => refused += 1,
             }
@@ -897,7 +910,7 @@ mod tests {
         // (Most generated tickets break something, so most are refused.)
         assert!(
             accepted > 50 && refused > 200,
-            "{accepted} accepted, {refused} refused"
+            "{accepted} accepted, {refused} refused; {rng}"
         );
     }
 
