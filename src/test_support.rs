@@ -136,6 +136,8 @@ pub(crate) enum Edit {
     Bump(Index),
     /// Cut the text short.
     Truncate(Index),
+    /// Add a fragment at the end (where a uniform position rarely falls).
+    Append(&'static str),
 }
 
 /// Fragments that break or bend XML, for [`Edit::Insert`].
@@ -152,6 +154,7 @@ pub(crate) fn edits(unedited: u32) -> impl Strategy<Value = Vec<Edit>> {
         2 => any::<Index>().prop_map(Edit::Remove),
         2 => any::<Index>().prop_map(Edit::Bump),
         1 => any::<Index>().prop_map(Edit::Truncate),
+        1 => proptest::sample::select(FRAGMENTS).prop_map(Edit::Append),
     ];
     proptest::prop_oneof![
         unedited => Just(Vec::new()),
@@ -181,6 +184,7 @@ pub(crate) fn apply_edits(text: &str, edits: &[Edit]) -> String {
                 }
             }
             Edit::Truncate(at) => text.truncate(boundary(at, text.len())),
+            Edit::Append(fragment) => text.push_str(fragment),
             _ => {}
         }
     }
