@@ -138,6 +138,9 @@ pub(crate) enum Edit {
     Truncate(Index),
     /// Add a fragment at the end (where a uniform position rarely falls).
     Append(&'static str),
+    /// Insert a fragment after one of the `>`s, between tags (where a uniform position rarely
+    /// falls in a document of long values).
+    InsertAfterTag(Index, &'static str),
 }
 
 /// Fragments that break or bend XML, for [`Edit::Insert`].
@@ -145,6 +148,10 @@ pub(crate) const FRAGMENTS: &[&str] = &[
     " ", "\t", "\n", "\r\n", "\"", "'", "<", ">", "/", "=", "&", "&amp;", "&#xA;", "&#0;", ";",
     "x", "G", "0", "9", "-", "\u{e9}", "\u{FFFE}", "\u{F000}", "<!--c-->", "<x/>", " k=\"v\"",
 ];
+
+/// Fragments for [`Edit::InsertAfterTag`].
+pub(crate) const TAG_FRAGMENTS: &[&str] =
+    &["<x/>", "<x>", "</x>", "<!--c-->", "<?p?>", "x", " ", "\r\n"];
 
 /// No edit at all for `unedited` in `unedited + 1` cases, else one or two edits.
 pub(crate) fn edits(unedited: u32) -> impl Strategy<Value = Vec<Edit>> {
@@ -155,6 +162,8 @@ pub(crate) fn edits(unedited: u32) -> impl Strategy<Value = Vec<Edit>> {
         2 => any::<Index>().prop_map(Edit::Bump),
         1 => any::<Index>().prop_map(Edit::Truncate),
         1 => proptest::sample::select(FRAGMENTS).prop_map(Edit::Append),
+        3 => (any::<Index>(), proptest::sample::select(TAG_FRAGMENTS))
+            .prop_map(|(at, fragment)| Edit::InsertAfterTag(at, fragment)),
     ];
     proptest::prop_oneof![
         unedited => Just(Vec::new()),
@@ -185,6 +194,15 @@ pub(crate) fn apply_edits(text: &str, edits: &[Edit]) -> String {
             }
             Edit::Truncate(at) => text.truncate(boundary(at, text.len())),
             Edit::Append(fragment) => text.push_str(fragment),
+            Edit::InsertAfterTag(at, fragment) => {
+                let tags: Vec<usize> = text.match_indices('>').map(|(at, _)| at + 1).collect();
+                let at = if tags.is_empty() {
+                    0
+                } else {
+                    tags[at.index(tags.len())]
+                };
+                text.insert_str(at, fragment);
+            }
             _ => {}
         }
     }
