@@ -870,26 +870,175 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fast_paths_never_disagree(ops in proptest::collection::vec(0u8..=255, 96)) {
-            paths_agree(&ticket(&ops, false), &Limits::default());
-        }
+    /// A valid Connection String 2: KH, KH2, extra attributes, one to three transports of one
+    /// to three listeners.
+    fn some_ticket() -> impl proptest::strategy::Strategy<Value = ConnectionString2> {
+        use proptest::prelude::*;
+        let text = proptest::collection::vec(
+            proptest::sample::select(
+                &[
+                    "a",
+                    "Z",
+                    " ",
+                    "\u{e9}",
+                    "&",
+                    "<",
+                    ">",
+                    "\"",
+                    "'",
+                    "\n",
+                    "\r\n",
+                    "\u{1F600}",
+                ][..],
+            ),
+            1..6,
+        )
+        .prop_map(|pieces| pieces.concat());
+        let listener = (
+            proptest::sample::select(&["h", "10.0.0.1", "fe80::1%3", "MIKE_HOME"][..]),
+            proptest::option::of(1..=65535u16),
+            proptest::option::of(text.clone()),
+        )
+            .prop_map(|(address, port, uri)| Listener {
+                address: address.to_string(),
+                // A listener needs a port or a URI.
+                port: if uri.is_none() {
+                    port.or(Some(1))
+                } else {
+                    port
+                },
+                uri,
+            });
+        let transport = (
+            any::<u32>(),
+            any::<u32>(),
+            proptest::collection::vec(listener, 1..=3),
+        )
+            .prop_map(|(id, session_id, listeners)| Transport {
+                id,
+                session_id,
+                listeners,
+            });
+        let extra = proptest::sample::subsequence(vec!["CE", "X1", "z.y-w_v"], 0..=2)
+            .prop_flat_map(move |names| {
+                names
+                    .into_iter()
+                    .map(|name| {
+                        text.clone().prop_map(move |value| ExtraAttribute {
+                            name: name.to_string(),
+                            value,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            });
+        (
+            proptest::option::of(any::<[u8; 20]>()),
+            proptest::option::of(any::<[u8; 32]>()),
+            proptest::collection::vec(any::<u8>(), 1..48),
+            extra,
+            proptest::collection::vec(transport, 1..=3),
+        )
+            .prop_map(|(kh, kh2, id, extra, transports)| ConnectionString2 {
+                kh: kh.map(|kh| BASE64.encode(kh)),
+                kh2: kh2.map(|hash| Kh2 {
+                    algorithm: HashAlgorithm::Sha256,
+                    hash: BASE64.encode(hash),
+                }),
+                id: BASE64.encode(id),
+                extra,
+                transports,
+            })
+    }
 
-        #[test]
-        fn windows_path_never_disagrees(ops in proptest::collection::vec(0u8..=255, 96)) {
-            paths_agree(&ticket(&ops, true), &Limits::default());
+    /// `text` with whitespace between some tags and perhaps an XML declaration: still what the
+    /// plain path reads, no longer what the Windows path reads.
+    fn spaced(text: &str, spaces: &[u8]) -> String {
+        let mut out = String::new();
+        if spaces.first().is_some_and(|s| s % 3 == 0) {
+            out.push_str("<?xml version=\"1.0\"?>\r\n");
         }
+        for (at, piece) in text.split_inclusive('>').enumerate() {
+            out.push_str(piece);
+            out.push_str(
+                ["", "", "\n", "\r\n ", "\t"]
+                    [usize::from(spaces.get(at).copied().unwrap_or(0) % 5)],
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn fast_paths_never_disagree() {
+        // Tickets as rainv writes them, spaced out, some edited or under tight limits.
+        use crate::test_support::{apply_edits, check_property, edits, some_limits};
+        check_property(
+            "cs2 fast_paths_never_disagree",
+            256,
+            60,
+            (
+                some_ticket(),
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 40),
+                edits(4),
+                some_limits(),
+            ),
+            |(cs, spaces, edits, limits)| {
+                let text = apply_edits(&spaced(&cs.to_text(), &spaces), &edits);
+                let (windows, plain) = paths_agree(&text, &limits);
+                if edits.is_empty() && limits == Limits::default() {
+                    assert!(plain, "the plain path refused {text:?}");
+                    assert_eq!(plain_ok(&text), Some(cs));
+                }
+                windows || plain
+            },
+        );
+        // The old generator, of templates good and bad.
+        check_property(
+            "cs2 fast_paths_never_disagree on templates",
+            128,
+            5,
+            proptest::collection::vec(0u8..=255, 96),
+            |ops| {
+                let (windows, plain) = paths_agree(&ticket(&ops, false), &Limits::default());
+                windows || plain
+            },
+        );
+    }
+
+    /// What the plain path reads of `text`.
+    fn plain_ok(text: &str) -> Option<ConnectionString2> {
+        ConnectionString2::parse_plain(text, &Limits::default())
+    }
+
+    #[test]
+    fn windows_path_never_disagrees() {
+        // Tickets exactly as rainv (and Windows) writes them, some edited: the Windows path
+        // must read the unedited ones, and leave or read alike the edited ones.
+        use crate::test_support::{apply_edits, check_property, edits, some_limits};
+        check_property(
+            "cs2 windows_path_never_disagrees",
+            256,
+            55,
+            (some_ticket(), edits(4), some_limits()),
+            |(cs, edits, limits)| {
+                let text = apply_edits(&cs.to_text(), &edits);
+                let (windows, _) = paths_agree(&text, &limits);
+                if edits.is_empty() && limits == Limits::default() {
+                    assert!(windows, "the Windows path refused {text:?}");
+                    assert_eq!(ConnectionString2::parse_windows(&text, &limits), Some(cs));
+                }
+                windows
+            },
+        );
     }
 
     /// The generated compact tickets exercise the Windows path, accepting and refusing.
     #[test]
     fn compact_tickets_reach_the_windows_path() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::test_support::Xorshift::new();
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..2000 {
-            let ops = crate::test_support::xorshift_bytes(&mut seed, 96);
-            match paths_agree(&ticket(&ops, true), &Limits::default()) {
+            let ops = rng.bytes(96);
+            match rng.check(|| paths_agree(&ticket(&ops, true), &Limits::default())) {
                 (true, _) => accepted += 1,
                 (false, _) => refused += 1,
             }
@@ -897,7 +1046,7 @@ mod tests {
         // (Most generated tickets break something, so most are refused.)
         assert!(
             accepted > 50 && refused > 200,
-            "{accepted} accepted, {refused} refused"
+            "{accepted} accepted, {refused} refused; {rng}"
         );
     }
 

@@ -1251,21 +1251,154 @@ mod tests {
         assert!(!readers_agree("<a><b/><b/><b/></a>", &tight));
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fast_reader_never_disagrees(ops in proptest::collection::vec(0u8..=255, 0..40)) {
-            readers_agree(&document(&ops), &Limits::default());
-        }
+    /// Attribute values the fast readers take: plain text, the five entities, character
+    /// references, line breaks, non-ASCII, the other quote (`Q`); or a long run of hex digits,
+    /// which they note.
+    fn plain_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const PIECES: &[&str] = &[
+            "v",
+            "tight",
+            "0A1b",
+            "&amp;",
+            "&lt;",
+            "&gt;",
+            "&quot;",
+            "&apos;",
+            "&#xA;",
+            "&#65;",
+            "&#x1F600;",
+            "\r\n",
+            "\n",
+            "\r",
+            " ",
+            "\u{e9}",
+            "\u{4E2D}",
+            "\u{1F600}",
+            "Q",
+        ];
+        prop_oneof![
+            4 => proptest::collection::vec(proptest::sample::select(PIECES), 0..5)
+                .prop_map(|pieces| pieces.concat()),
+            1 => "[0-9a-fA-F]{64,90}",
+        ]
+    }
 
-        #[test]
-        fn fast_attribute_path_never_disagrees(
-            raw in proptest::collection::vec(proptest::sample::select(vec![
-                " ", "\t", "\r", "\n", "=", "\"", "'", "&", ";", "#", "x", "#x", "A", "a", "0", "9",
-                "<", ">", "amp", "lt", "quot", "&#xA;", "&#", "\u{e9}", "\u{FFFE}", "\u{F000}", "k=\"", "\"",
-            ]), 0..24)
-        ) {
-            fast_and_general_agree(&raw.concat(), &Limits::default());
-        }
+    /// A start tag's attributes as a fast reader takes them: distinct plain names, any
+    /// spacing XML allows, either quote.
+    fn plain_attributes_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const SPACES: &[&str] = &[" ", " ", "  ", "\n", "\t", "\r\n "];
+        const NAMES: &[&str] = &["k", "K", "n", "x:y", "_u", "a.b-1", "USERNAME", "L"];
+        let attribute = (
+            proptest::sample::select(SPACES),
+            any::<bool>(),
+            proptest::sample::select(NAMES),
+            proptest::sample::select(&["=", "=", " = ", "\n=\t"][..]),
+            any::<bool>(),
+            plain_value(),
+        );
+        proptest::collection::vec(attribute, 0..5).prop_map(|attributes| {
+            let mut out = String::new();
+            let mut seen = Vec::new();
+            for (space, tight, name, equals, double, value) in attributes {
+                if seen.contains(&name) {
+                    continue;
+                }
+                // After a value the next name may follow without a space.
+                if seen.is_empty() || !tight {
+                    out.push_str(space);
+                }
+                seen.push(name);
+                let (quote, other) = if double { ('"', "'") } else { ('\'', "\"") };
+                let value = value.replace('Q', other);
+                out.push_str(&format!("{name}{equals}{quote}{value}{quote}"));
+            }
+            out
+        })
+    }
+
+    /// A document the fast reader takes: an optional declaration, then elements with plain
+    /// names and attributes, empty, self-closed or with children, whitespace between them.
+    fn plain_document() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const NAMES: &[&str] = &["a", "B", "x:y", "E", "_u", "n.m-1"];
+        const SPACES: &[&str] = &["", "", " ", "\n", "\r\n\t"];
+        let leaf = (
+            proptest::sample::select(NAMES),
+            plain_attributes_text(),
+            0..3u8,
+        )
+            .prop_map(|(name, attributes, form)| match form {
+                0 => format!("<{name}{attributes}/>"),
+                1 => format!("<{name}{attributes} />"),
+                _ => format!("<{name}{attributes}></{name}>"),
+            });
+        let tree = leaf.prop_recursive(3, 12, 4, |inner| {
+            (
+                proptest::sample::select(NAMES),
+                plain_attributes_text(),
+                proptest::collection::vec((proptest::sample::select(SPACES), inner), 0..4),
+                proptest::sample::select(SPACES),
+            )
+                .prop_map(|(name, attributes, children, space)| {
+                    let mut out = format!("<{name}{attributes}>");
+                    for (space, child) in children {
+                        out.push_str(space);
+                        out.push_str(&child);
+                    }
+                    out.push_str(space);
+                    out.push_str(&format!("</{name}>"));
+                    out
+                })
+        });
+        (
+            proptest::sample::select(
+                &[
+                    "",
+                    "<?xml version=\"1.0\"?>",
+                    "<?xml version=\"1.0\"?>\r\n",
+                    "<?xml version='1.0' encoding=\"UTF-8\"?>\n",
+                ][..],
+            ),
+            tree,
+            proptest::sample::select(&["", "\r\n", " \n"][..]),
+        )
+            .prop_map(|(declaration, tree, end)| format!("{declaration}{tree}{end}"))
+    }
+
+    #[test]
+    fn fast_reader_never_disagrees() {
+        // Plain documents, most as generated (which the fast reader must take), some edited
+        // (which it mostly leaves to the general reader), some under tight limits.
+        use crate::test_support::{apply_edits, check_property, edits, some_limits};
+        check_property(
+            "fast_reader_never_disagrees",
+            256,
+            60,
+            (plain_document(), edits(3), some_limits()),
+            |(document, edits, limits)| readers_agree(&apply_edits(&document, &edits), &limits),
+        );
+        // The old generator, with its junk fragments.
+        check_property(
+            "fast_reader_never_disagrees on junk",
+            128,
+            5,
+            proptest::collection::vec(0u8..=255, 0..40),
+            |ops| readers_agree(&document(&ops), &Limits::default()),
+        );
+    }
+
+    #[test]
+    fn fast_attribute_path_never_disagrees() {
+        use crate::test_support::{apply_edits, check_property, edits, some_limits};
+        check_property(
+            "fast_attribute_path_never_disagrees",
+            256,
+            60,
+            (plain_attributes_text(), edits(3), some_limits()),
+            |(raw, edits, limits)| fast_and_general_agree(&apply_edits(&raw, &edits), &limits),
+        );
     }
 
     #[test]
