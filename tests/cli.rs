@@ -10,6 +10,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::reference;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -158,93 +159,6 @@ fn xp_invitation_with_username(raw_username: &str) -> String {
          RCTICKETENCRYPTED=\"1\" DtStart=\"1160080069\" DtLength=\"60\" \
          PassStub=\"o2*5GdBARK_JBB\" L=\"0\"/></UPLOADINFO>"
     )
-}
-
-// ---------------------------------------------------------------------------------------------
-// The LHTICKET algorithm, implemented here independently of rainv's crypto module
-// ---------------------------------------------------------------------------------------------
-
-mod independent {
-    use aes::Aes128;
-    use cbc::cipher::block_padding::NoPadding;
-    use cbc::cipher::{BlockModeDecrypt, KeyIvInit};
-    use sha1::{Digest, Sha1};
-
-    fn utf16le(text: &str) -> Vec<u8> {
-        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
-    }
-
-    /// SHA-1 of the UTF-16LE password, XORed into 64 bytes of 0x36, SHA-1 again, first 16 bytes.
-    pub fn key(password: &str) -> [u8; 16] {
-        let first = Sha1::digest(utf16le(password));
-        let mut block = [0x36u8; 64];
-        for (b, h) in block.iter_mut().zip(first.iter()) {
-            *b ^= h;
-        }
-        let second = Sha1::digest(block);
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&second[..16]);
-        key
-    }
-
-    /// AES-128-CBC, zero IV, PKCS#7 (checked by hand), UTF-16LE plaintext.
-    pub fn decrypt(lhticket_hex: &str, password: &str) -> Option<String> {
-        let mut buffer = hex::decode(lhticket_hex).ok()?;
-        if buffer.is_empty() || !buffer.len().is_multiple_of(16) {
-            return None;
-        }
-        let key = key(password);
-        let iv = [0u8; 16];
-        let plain = cbc::Decryptor::<Aes128>::new(&key.into(), &iv.into())
-            .decrypt_padded::<NoPadding>(&mut buffer)
-            .ok()?;
-        let pad = usize::from(*plain.last()?);
-        if !(1..=16).contains(&pad)
-            || plain[plain.len() - pad..]
-                .iter()
-                .any(|&b| b as usize != pad)
-        {
-            return None;
-        }
-        let text = &plain[..plain.len() - pad];
-        if !text.len().is_multiple_of(2) {
-            return None;
-        }
-        let units: Vec<u16> = text
-            .chunks_exact(2)
-            .map(|p| u16::from_le_bytes([p[0], p[1]]))
-            .collect();
-        String::from_utf16(&units).ok()
-    }
-}
-
-#[test]
-#[cfg_attr(
-    not(rainv_shared),
-    ignore = "needs ../shared (Windows-made files); CI has it"
-)]
-fn the_independent_algorithm_matches_the_shared_vectors() {
-    let bytes = common::read_shared("vectors/crypto.json");
-    let vectors: Value = serde_json::from_slice(&bytes).unwrap();
-    let keys = vectors["derive_aes_key"].as_array().unwrap();
-    assert!(!keys.is_empty());
-    for case in keys {
-        let key = independent::key(case["password"].as_str().unwrap());
-        assert_eq!(
-            hex::encode(key),
-            case["key_hex"].as_str().unwrap(),
-            "{case}"
-        );
-    }
-    let tickets = vectors["lhticket"].as_array().unwrap();
-    assert!(!tickets.is_empty());
-    for case in tickets {
-        let plain = independent::decrypt(
-            case["lhticket_hex"].as_str().unwrap(),
-            case["password"].as_str().unwrap(),
-        );
-        assert_eq!(plain.as_deref(), case["plaintext"].as_str(), "{case}");
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1139,10 +1053,10 @@ fn decrypt_windows7_gives_its_published_plaintext() {
     let expected = String::from_utf8(expected).unwrap();
     assert_eq!(text.trim_end(), expected.trim_end());
     assert!(text.ends_with("</E>\r\n"));
-    // The independent implementation agrees.
+    // The hand-written reference (tests/common/reference.rs) agrees.
     let password = interop_password("windows7");
     assert_eq!(
-        independent::decrypt(&lhticket_of(&file), &password).as_deref(),
+        reference::decrypt_lhticket_hex(&password, &lhticket_of(&file)).as_deref(),
         Some(text.as_str())
     );
 }
@@ -1326,8 +1240,8 @@ fn create_decrypts_independently_and_reopens_with_the_same_fields() {
         .success()
         .stdout("");
 
-    // Decrypt with the algorithm implemented in this file.
-    let plain = independent::decrypt(&lhticket_of(&out), password)
+    // Decrypt with the hand-written reference (tests/common/reference.rs), not rainv.
+    let plain = reference::decrypt_lhticket_hex(password, &lhticket_of(&out))
         .expect("the LHTICKET decrypts with the documented algorithm");
     assert!(plain.starts_with("<E>"), "{plain}");
     assert!(plain.ends_with("</E>\r\n"), "{plain:?}");
@@ -1876,7 +1790,8 @@ fn create_writes_to_standard_output() {
     );
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert_eq!(
-        independent::decrypt(&attribute(&text, "LHTICKET").unwrap(), "ABCDEFGH1234").as_deref(),
+        reference::decrypt_lhticket_hex("ABCDEFGH1234", &attribute(&text, "LHTICKET").unwrap())
+            .as_deref(),
         Some(ticket.text())
     );
 }
@@ -1908,7 +1823,7 @@ fn create_generate_password_prints_it_once_and_it_works() {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
         "{password:?}"
     );
-    // The file decrypts with it, in rainv and independently.
+    // The file decrypts with it, in rainv and in the hand-written reference.
     rainv()
         .arg("decrypt")
         .arg(&out)
@@ -1917,7 +1832,7 @@ fn create_generate_password_prints_it_once_and_it_works() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("<E>"));
-    assert!(independent::decrypt(&lhticket_of(&out), password).is_some());
+    assert!(reference::decrypt_lhticket_hex(password, &lhticket_of(&out)).is_some());
     // And not with another.
     rainv()
         .arg("decrypt")
@@ -1947,7 +1862,7 @@ fn decrypt_the_example() {
     assert!(text.starts_with("<E><A KH=\""), "{text}");
     assert!(text.ends_with("</E>\r\n"), "{text:?}");
     assert_eq!(
-        independent::decrypt(&lhticket_of(&example()), &example_password()).as_deref(),
+        reference::decrypt_lhticket_hex(&example_password(), &lhticket_of(&example())).as_deref(),
         Some(text.as_str())
     );
     // From standard input, to standard output given explicitly.
@@ -2084,7 +1999,7 @@ fn encrypt_wraps_a_ticket_with_the_given_fields() {
     // Exactly the given text is encrypted.
     let lh = attribute(&text, "LHTICKET").unwrap();
     assert_eq!(
-        independent::decrypt(&lh, "NEWPASSWORD9").map(String::into_bytes),
+        reference::decrypt_lhticket_hex("NEWPASSWORD9", &lh).map(String::into_bytes),
         Some(ticket)
     );
     assert!(attribute(&text, "RCTICKET").is_none());
@@ -2515,7 +2430,7 @@ mod pty {
             .env(PW_VAR, "TYPED123PASS")
             .assert()
             .success();
-        assert!(independent::decrypt(&lhticket_of(&out), "TYPED123PASS").is_some());
+        assert!(reference::decrypt_lhticket_hex("TYPED123PASS", &lhticket_of(&out)).is_some());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::reference;
 use rainv::crypto::{TicketKey, decrypt_ticket, encrypt_ticket};
 use rainv::{ConnectionString2, LhTicket, Limits, Password, pass_stub};
 use serde_json::Value;
@@ -35,6 +36,7 @@ fn derive_aes_key() {
     for case in list(&v, "derive_aes_key") {
         let key = TicketKey::derive(&Password::new(s(case, "password")));
         assert_eq!(hex::encode(key.as_bytes()), s(case, "key_hex"), "{case}");
+        assert_eq!(*key.as_bytes(), reference::ticket_key(s(case, "password")));
     }
 }
 
@@ -51,7 +53,11 @@ fn pass_stub_encrypt() {
         let expected = s(case, "encrypted_hex");
         assert_eq!(pass_stub::encrypt(&password, stub), expected, "{case}");
         assert!(pass_stub::verify(&password, stub, expected).unwrap());
+        // The wrong password's blob is the reference's, and it is refused.
+        let wrong = reference::pass_stub_hex("wrong", stub);
+        assert_eq!(pass_stub::encrypt(&Password::new("wrong"), stub), wrong);
         assert!(!pass_stub::verify(&Password::new("wrong"), stub, expected).unwrap());
+        assert!(!pass_stub::verify(&password, stub, &wrong).unwrap());
     }
 }
 
@@ -75,7 +81,12 @@ fn lhticket_encrypt_and_decrypt() {
         let decrypted = ticket.decrypt(&password).unwrap();
         assert_eq!(decrypted.text(), plaintext);
         assert_eq!(decrypted.connection().to_text().as_str(), plaintext);
-        // A wrong password is an error, never a success.
+        // A wrong password is an error, never a success; the reference does not get the
+        // plaintext back with it either.
+        assert_ne!(
+            reference::decrypt_lhticket_hex("WRONGPASSWRD", expected).as_deref(),
+            Some(plaintext)
+        );
         let wrong = ticket.decrypt(&Password::new("WRONGPASSWRD"));
         assert!(
             matches!(wrong, Err(rainv::Error::WrongPassword)),
@@ -83,6 +94,15 @@ fn lhticket_encrypt_and_decrypt() {
         );
         let raw = decrypt_ticket(&key, &hex::decode(expected).unwrap()).unwrap();
         ConnectionString2::parse(&raw, &Limits::default()).unwrap();
+        // rainv's ciphertext and plaintext are the hand-written reference's too.
+        assert_eq!(
+            reference::decrypt_lhticket_hex(s(case, "password"), expected).as_deref(),
+            Some(raw.as_str())
+        );
+        assert_eq!(
+            reference::hex_upper(&reference::encrypt_lhticket(s(case, "password"), plaintext)),
+            expected
+        );
     }
 }
 

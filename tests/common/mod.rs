@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+pub mod reference;
 
 /// `../shared` beside the project, where the Windows interop files and vectors live.
 ///
