@@ -1832,7 +1832,8 @@ fn create_generate_password_prints_it_once_and_it_works() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("<E>"));
-    assert!(reference::decrypt_lhticket_hex(password, &lhticket_of(&out)).is_some());
+    let plain = reference::decrypt_lhticket_hex(password, &lhticket_of(&out)).unwrap();
+    assert!(plain.starts_with("<E>"), "{plain}");
     // And not with another.
     rainv()
         .arg("decrypt")
@@ -2429,8 +2430,10 @@ mod pty {
             .args(["--password-env", PW_VAR])
             .env(PW_VAR, "TYPED123PASS")
             .assert()
-            .success();
-        assert!(reference::decrypt_lhticket_hex("TYPED123PASS", &lhticket_of(&out)).is_some());
+            .success()
+            .stdout(predicate::str::starts_with("<E>"));
+        let plain = reference::decrypt_lhticket_hex("TYPED123PASS", &lhticket_of(&out)).unwrap();
+        assert!(plain.starts_with("<E>"), "{plain}");
     }
 
     #[test]
