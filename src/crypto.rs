@@ -386,6 +386,15 @@ mod tests {
     }
 
     #[test]
+    fn the_utf16_copy_of_a_ticket_being_encrypted_is_wiped_whole() {
+        let mut bytes = Vec::with_capacity(64);
+        bytes.extend_from_slice(b"<\0E\0/\0>\0");
+        let (address, capacity) = (bytes.as_ptr() as usize, bytes.capacity());
+        drop(SecretBytes(bytes));
+        assert!(wiped_whole(address, capacity));
+    }
+
+    #[test]
     fn a_decrypted_ticket_is_wiped_whole_when_dropped() {
         let mut text = String::with_capacity(100);
         text.push_str("<E><A KH=\"x\" ID=\"secret\"/></E>");
