@@ -935,7 +935,9 @@ Files written to attack whatever reads Remote Assistance invitations: the mail g
 expert's tools, the analyst's terminal. Every case must be **rejected** by
 `rainv::validate::validate`, with a finding whose code is the part of the file name before
 `--`. `tests/hostile.rs` checks exactly that for every file here, and `tests/gateway_cli.rs` runs
-`rainv check` and `rainv scan-mail` over them.
+`rainv check` and `rainv scan-mail` over them. The tests also keep their own list of the cases,
+`tests/common/hostile-cases.txt`: the files, the table below and that list must name the same
+cases, so a case cannot disappear unnoticed (a deliberate removal edits all three).
 
 **Generated** by [`make.py`](make.py) (`python3 testdata/hostile/make.py`; needs the Python
 `cryptography` package). Edit `make.py`, not the files or this README; `make.py --check`
