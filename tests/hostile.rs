@@ -223,8 +223,13 @@ fn the_corpus_readme_lists_every_case() {
 #[test]
 fn the_baselines_are_accepted() {
     let dir = hostile_dir().join("baseline");
-    for name in ["vista.valid", "xp.valid", "connection-string.valid"] {
+    for (name, kind) in [
+        ("vista.valid", "vista"),
+        ("xp.valid", "xp"),
+        ("connection-string.valid", "connection-string"),
+    ] {
         let bytes = fs::read(dir.join(name)).unwrap();
+        assert_eq!(validate(&bytes, &policy_for(""), now()).kind, Some(kind));
         for code in [
             "",
             "password.none",
