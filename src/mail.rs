@@ -186,6 +186,10 @@ mod tests {
             .collect();
         assert!(looks_like_invitation(&utf16));
         assert!(looks_like_invitation(b"<E>\r\n  <A KH=\"x\"/>"));
+        assert!(looks_like_invitation(b"<E><A/></E>"));
+        assert!(looks_like_invitation(b"<E ><A\tID=\"x\"/></E>"));
+        assert!(!looks_like_invitation(b"<E><Ab/></E>"));
+        assert!(!looks_like_invitation(b"<E><B/><A/></E>"));
         let padded = [vec![b' '; 5000], b"<E><A ID=\"x\"/></E>".to_vec()].concat();
         assert!(looks_like_invitation(&padded));
         assert!(!looks_like_invitation(b"<Envelope><Address/></Envelope>"));

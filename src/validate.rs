@@ -639,5 +639,45 @@ mod tests {
         assert_eq!(p.max_validity_minutes, None);
         assert!(Policy::from_toml("bogus = 1").is_err());
         assert!(Policy::from_toml("allowed_networks = [\"10.0.0.0/33\"]").is_err());
+        // Every key, each away from its default.
+        let p = Policy::from_toml(
+            "max_size_bytes = 1000\nmax_validity_minutes = 60\nallow_expired = true\n\
+             clock_skew_seconds = 7\nformats = [\"xp\", \"connection-string\"]\n\
+             require_password = true\nallowed_networks = [\"192.0.2.0/24\"]\n\
+             allowed_hosts = [\"*.corp.example\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.limits.max_input_bytes, 1000);
+        assert_eq!(p.max_validity_minutes, Some(60));
+        assert!(p.allow_expired);
+        assert_eq!(p.clock_skew_seconds, 7);
+        assert_eq!(p.formats, [Format::Xp, Format::ConnectionString]);
+        assert!(p.require_password);
+        assert_eq!(
+            p.allowed_networks,
+            parse_networks(&["192.0.2.0/24".into()]).unwrap()
+        );
+        assert_eq!(p.allowed_hosts, ["*.corp.example"]);
+        // Nothing given: the defaults.
+        let (p, d) = (Policy::from_toml("").unwrap(), Policy::default());
+        assert_eq!(p.limits.max_input_bytes, d.limits.max_input_bytes);
+        assert_eq!(p.max_validity_minutes, d.max_validity_minutes);
+        assert_eq!(p.allow_expired, d.allow_expired);
+        assert_eq!(p.clock_skew_seconds, d.clock_skew_seconds);
+        assert_eq!(p.formats, d.formats);
+        assert_eq!(p.require_password, d.require_password);
+    }
+
+    #[test]
+    fn format_names_are_the_policy_names() {
+        for (format, name) in [
+            (Format::Xp, "xp"),
+            (Format::Vista, "vista"),
+            (Format::ConnectionString, "connection-string"),
+        ] {
+            assert_eq!(format.name(), name);
+            let policy = Policy::from_toml(&format!("formats = [\"{name}\"]")).unwrap();
+            assert_eq!(policy.formats, [format]);
+        }
     }
 }
