@@ -1,5 +1,5 @@
 //! Finding invitations in e-mail: the attachments of an RFC 5322 message (and of messages
-//! forwarded inside it), each judged with [`validate`](crate::validate::validate).
+//! forwarded inside it), each judged with [`validate`].
 //!
 //! Reading mailboxes (mbox files, Maildir folders) is I/O and left to the caller; this module
 //! works on the bytes of one message.
