@@ -9,7 +9,7 @@ use mail_parser::{Message, MessageParser, MimeHeaders};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::validate::{Policy, Report, validate};
+use crate::validate::{Finding, Policy, Report, Severity, Verdict, validate};
 
 /// How deep forwarded messages are followed.
 pub const MAX_NESTING: usize = 8;
@@ -108,6 +108,21 @@ pub fn scan_message(
     Ok(reports)
 }
 
+/// `mail.too-deep`: a forwarded message beyond [`MAX_NESTING`] levels, which is not searched.
+fn too_deep() -> Report {
+    Report {
+        verdict: Verdict::Reject,
+        kind: None,
+        findings: vec![Finding {
+            code: "mail.too-deep",
+            severity: Severity::Error,
+            message: format!(
+                "a message forwarded more than {MAX_NESTING} levels deep was not searched for invitations"
+            ),
+        }],
+    }
+}
+
 fn parse(raw: &[u8]) -> Option<Message<'_>> {
     // The parser's known panics are debug assertions, compiled out of test builds; this marker
     // lets the unit tests make it fail so that the guard above is tested.
@@ -127,13 +142,23 @@ fn scan(
 ) {
     let message_id = message.message_id().map(str::to_string);
     for (index, part) in message.attachments().enumerate() {
+        let name = part.attachment_name();
         if let Some(inner) = part.message() {
             if depth < MAX_NESTING {
                 scan(inner, policy, now, depth + 1, out);
+            } else {
+                // Not searched, so never reported as clean: the message is rejected.
+                out.push(AttachmentReport {
+                    message_id: message_id.clone(),
+                    attachment: name.map_or_else(
+                        || format!("(forwarded message {})", index + 1),
+                        str::to_string,
+                    ),
+                    report: too_deep(),
+                });
             }
             continue;
         }
-        let name = part.attachment_name();
         let contents = part.contents();
         if name.is_some_and(has_invitation_name) || looks_like_invitation(contents) {
             out.push(AttachmentReport {
@@ -194,6 +219,43 @@ mod tests {
         assert!(looks_like_invitation(&padded));
         assert!(!looks_like_invitation(b"<Envelope><Address/></Envelope>"));
         assert!(!looks_like_invitation(b"Dear UPLOADINFO team"));
+    }
+
+    /// `levels` forwarded messages, one inside the other, the innermost carrying `attachment`.
+    fn forwarded(levels: usize, attachment: &str) -> String {
+        let mut message = format!(
+            "Message-ID: <level{levels}@example>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b{levels}\"\r\n\r\n--b{levels}\r\n\
+             Content-Type: application/octet-stream\r\n\
+             Content-Disposition: attachment; filename=\"RA.msrcincident\"\r\n\r\n\
+             {attachment}\r\n--b{levels}--\r\n"
+        );
+        for level in (0..levels).rev() {
+            message = format!(
+                "Message-ID: <level{level}@example>\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n\
+                 Content-Type: message/rfc822\r\n\r\n{message}\r\n--b{level}--\r\n"
+            );
+        }
+        message
+    }
+
+    #[test]
+    fn forwarded_messages_are_followed_to_the_limit_and_rejected_beyond() {
+        let bad = "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><UPLOADINFO/>";
+        let policy = Policy::default();
+        let now = DateTime::UNIX_EPOCH;
+        let reports = scan_message(forwarded(MAX_NESTING, bad).as_bytes(), &policy, now).unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].attachment, "RA.msrcincident");
+        assert_eq!(reports[0].message_id.as_deref(), Some("level8@example"));
+        assert_eq!(reports[0].report.findings[0].code, "xml.doctype");
+        let beyond = scan_message(forwarded(MAX_NESTING + 1, bad).as_bytes(), &policy, now).unwrap();
+        assert_eq!(beyond.len(), 1);
+        assert_eq!(beyond[0].attachment, "(forwarded message 1)");
+        assert_eq!(beyond[0].message_id.as_deref(), Some("level8@example"));
+        assert_eq!(beyond[0].report, too_deep());
+        assert_eq!(beyond[0].report.verdict, Verdict::Reject);
     }
 
     #[test]

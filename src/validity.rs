@@ -100,6 +100,22 @@ mod tests {
     }
 
     #[test]
+    fn dates_and_names() {
+        let v = Validity::new(1_795_338_000, 360);
+        assert_eq!(v.valid_from(), Some(at(1_795_338_000)));
+        assert_eq!(v.valid_until(), Some(at(1_795_338_000 + 360 * 60)));
+        assert_eq!(Validity::new(0, 0).valid_until(), Some(at(0)));
+        let names = [
+            (Status::NotYetValid, "not-yet-valid"),
+            (Status::Valid, "valid"),
+            (Status::Expired, "expired"),
+        ];
+        for (status, name) in names {
+            assert_eq!(status.name(), name);
+        }
+    }
+
+    #[test]
     fn absurd_values_do_not_overflow() {
         let v = Validity::new(u64::MAX, u64::MAX);
         assert_eq!(v.status_at(at(0)), Status::NotYetValid);

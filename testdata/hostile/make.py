@@ -892,6 +892,38 @@ case(
     "first 4 KB; MSXML still parses it",
 )
 
+def forwarded(levels, message):
+    """`message` forwarded `levels` times, each time as the message/rfc822 part of another."""
+    for level in range(levels, 0, -1):
+        message = (
+            f"From: relay{level}@example.net\r\nSubject: Fwd: Remote help\r\n"
+            f"Message-ID: <fwd{level}@attacker.example>\r\nMIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/mixed; boundary="f{level}"\r\n\r\n'
+            f"--f{level}\r\nContent-Type: message/rfc822\r\n\r\n{message}\r\n--f{level}--\r\n"
+        )
+    return message
+
+
+case(
+    "mail.too-deep--xxe-forwarded-nine-levels.eml",
+    forwarded(
+        9,
+        eml(
+            "xxe-deep@attacker.example",
+            [
+                (
+                    "Content-Type: application/octet-stream\r\n"
+                    'Content-Disposition: attachment; filename="RAInvitation.msrcincident"\r\n'
+                    "Content-Transfer-Encoding: base64\r\n",
+                    b64_lines(XXE),
+                )
+            ],
+        ),
+    ),
+    "CVE-2018-0878 forwarded nine times: deeper than rainv follows forwarded messages (8), so "
+    "the message is rejected as not searched instead of passing in silence",
+)
+
 case(
     "text.control-characters--evasion-trailing-space-name-bare-ticket.eml",
     eml(
