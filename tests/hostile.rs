@@ -894,3 +894,68 @@ fn every_finding_code_in_the_source_has_a_test() {
         assert!(in_source.contains(*code), "{code} is not in src/ any more");
     }
 }
+
+/// Each policy switch, and each boundary of the validity checks, changes the verdict exactly
+/// where docs/security.md says: one second or one minute either side.
+#[test]
+fn policy_switches_and_validity_boundaries() {
+    let vista = fs::read(hostile_dir().join("baseline/vista.valid")).unwrap();
+    let start = 1_704_290_400; // the baseline's DtStart; DtLength is 360 minutes
+    let codes = |policy: &Policy, when: u64| -> Vec<&'static str> {
+        validate(&vista, policy, at(when))
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    };
+    let default = Policy::default();
+    // Without an allowlist, a ticket that cannot be decrypted is not worth a warning.
+    assert_eq!(codes(&default, start + 60), Vec::<&str>::new());
+    // Expiry, and allow_expired.
+    let end = start + 360 * 60;
+    assert_eq!(codes(&default, end - 1), Vec::<&str>::new());
+    assert_eq!(codes(&default, end), ["validity.expired"]);
+    let lenient = Policy {
+        allow_expired: true,
+        ..Policy::default()
+    };
+    assert_eq!(codes(&lenient, end + 86_400), Vec::<&str>::new());
+    // DtStart in the future: tolerated up to clock_skew_seconds.
+    assert_eq!(default.clock_skew_seconds, 300);
+    assert_eq!(codes(&default, start - 1), Vec::<&str>::new());
+    assert_eq!(codes(&default, start - 300), Vec::<&str>::new());
+    assert_eq!(codes(&default, start - 301), ["validity.not-yet-valid"]);
+    let strict = Policy {
+        clock_skew_seconds: 0,
+        ..Policy::default()
+    };
+    assert_eq!(codes(&strict, start), Vec::<&str>::new());
+    assert_eq!(codes(&strict, start - 1), ["validity.not-yet-valid"]);
+    // The longest validity allowed: exactly DtLength passes, a minute less does not.
+    for (max, expected) in [(360, vec![]), (359, vec!["validity.too-long"])] {
+        let policy = Policy {
+            max_validity_minutes: Some(max),
+            ..Policy::default()
+        };
+        assert_eq!(codes(&policy, start + 60), expected, "max {max}");
+    }
+}
+
+/// Unknown attributes in a ticket (such as Windows 10's certificate, CE) may hold line breaks
+/// but no other control character.
+#[test]
+fn unknown_ticket_attributes_are_checked_for_control_characters() {
+    let ticket = fs::read_to_string(hostile_dir().join("baseline/connection-string.valid")).unwrap();
+    let with = |value: &str| ticket.replacen("<A ", &format!("<A X=\"{value}\" "), 1);
+    let codes = |text: String| -> Vec<&'static str> {
+        validate(text.as_bytes(), &Policy::default(), now())
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.code)
+            .collect()
+    };
+    assert_eq!(codes(with("line one&#13;&#10;line two&#9;end")), Vec::<&str>::new());
+    assert_eq!(codes(with("a&#27;]0;title&#7;")), ["text.control-characters"]);
+    assert_eq!(codes(with("a&#x202E;b")), ["text.control-characters"]);
+}
