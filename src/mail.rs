@@ -250,7 +250,8 @@ mod tests {
         assert_eq!(reports[0].attachment, "RA.msrcincident");
         assert_eq!(reports[0].message_id.as_deref(), Some("level8@example"));
         assert_eq!(reports[0].report.findings[0].code, "xml.doctype");
-        let beyond = scan_message(forwarded(MAX_NESTING + 1, bad).as_bytes(), &policy, now).unwrap();
+        let beyond =
+            scan_message(forwarded(MAX_NESTING + 1, bad).as_bytes(), &policy, now).unwrap();
         assert_eq!(beyond.len(), 1);
         assert_eq!(beyond[0].attachment, "(forwarded message 1)");
         assert_eq!(beyond[0].message_id.as_deref(), Some("level8@example"));

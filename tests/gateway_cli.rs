@@ -1047,3 +1047,106 @@ fn check_on_a_terminal_ends_with_the_summary_line() {
         "{out:?}"
     );
 }
+
+/// The policy options that bound a value, one step either side of the bound.
+#[test]
+fn check_policy_options_meet_their_bounds() {
+    let (dir, _) = workdir();
+    let vista = baseline("vista.valid"); // DtLength 360 minutes
+    let path = dir.path().join("vista.msrcincident");
+    fs::write(&path, &vista).unwrap();
+    let judge = |options: &[&str]| -> (i32, Vec<String>) {
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args(["check", "--json", "--now", NOW])
+                .args(options)
+                .arg(&path),
+        );
+        assert_eq!(lines.len(), 1, "{options:?}: {stderr}");
+        (code, parse_line(&lines[0]).2)
+    };
+    let accepted = (0, vec![]);
+    let too_long = (1, vec!["validity.too-long".to_string()]);
+    let too_large = (1, vec!["size.too-large".to_string()]);
+    assert_eq!(judge(&["--max-validity-minutes", "0"]), accepted);
+    assert_eq!(judge(&["--max-validity-minutes", "1"]), too_long);
+    assert_eq!(judge(&["--max-validity-minutes", "359"]), too_long);
+    assert_eq!(judge(&["--max-validity-minutes", "360"]), accepted);
+    let size = vista.len().to_string();
+    let one_less = (vista.len() - 1).to_string();
+    assert_eq!(judge(&["--max-size", &size]), accepted);
+    assert_eq!(judge(&["--max-size", &one_less]), too_large);
+}
+
+/// Files above a mebibyte are read another way than small ones; a larger --max-size reads
+/// them whole.
+#[test]
+fn check_reads_large_files_whole_under_a_larger_limit() {
+    let (dir, _) = workdir();
+    let mut big = baseline("vista.valid");
+    big.resize(1_500_000, b' ');
+    let path = dir.path().join("big.msrcincident");
+    fs::write(&path, &big).unwrap();
+    for (max, expected) in [
+        ("2000000", vec![]),
+        ("1500000", vec![]),
+        ("1499999", vec!["size.too-large".to_string()]),
+    ] {
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args(["check", "--json", "--now", NOW, "--max-size", max])
+                .arg(&path),
+        );
+        assert_eq!(lines.len(), 1, "{max}: {stderr}");
+        let errors = parse_line(&lines[0]).2;
+        assert_eq!(errors, expected, "{max}");
+        assert_eq!(code, i32::from(!expected.is_empty()), "{max}");
+    }
+}
+
+/// Paths and results travel between threads in batches (32 paths, 64 lines): whatever the
+/// number of workers, every file gets exactly one line with its own verdict.
+#[test]
+fn check_gives_the_same_verdicts_whatever_the_number_of_workers() {
+    let (dir, pw) = workdir();
+    let good = baseline("vista.valid");
+    let bad = fs::read(hostile("xml.doctype--billion-laughs.msrcincident")).unwrap();
+    let mut expected = Vec::new();
+    for i in 0..150 {
+        let (bytes, verdict) = if i % 7 == 0 {
+            (&bad, "reject")
+        } else {
+            (&good, "accept")
+        };
+        let path = dir.path().join(format!("f{i:03}.msrcincident"));
+        fs::write(&path, bytes).unwrap();
+        expected.push((path.display().to_string(), verdict.to_string()));
+    }
+    expected.sort();
+    for jobs in ["1", "2", "5"] {
+        let (code, lines, stderr) = run_json(
+            rainv()
+                .args([
+                    "check",
+                    "--json",
+                    "--now",
+                    NOW,
+                    "--jobs",
+                    jobs,
+                    "--password-file",
+                ])
+                .arg(&pw)
+                .arg(dir.path()),
+        );
+        assert_eq!(code, 1, "--jobs {jobs}: {stderr}");
+        let mut got: Vec<(String, String)> = lines
+            .iter()
+            .map(|l| {
+                let (file, verdict, _) = parse_line(l);
+                (file, verdict)
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "--jobs {jobs}");
+    }
+}

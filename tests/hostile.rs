@@ -945,7 +945,8 @@ fn policy_switches_and_validity_boundaries() {
 /// but no other control character.
 #[test]
 fn unknown_ticket_attributes_are_checked_for_control_characters() {
-    let ticket = fs::read_to_string(hostile_dir().join("baseline/connection-string.valid")).unwrap();
+    let ticket =
+        fs::read_to_string(hostile_dir().join("baseline/connection-string.valid")).unwrap();
     let with = |value: &str| ticket.replacen("<A ", &format!("<A X=\"{value}\" "), 1);
     let codes = |text: String| -> Vec<&'static str> {
         validate(text.as_bytes(), &Policy::default(), now())
@@ -955,7 +956,13 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
             .map(|f| f.code)
             .collect()
     };
-    assert_eq!(codes(with("line one&#13;&#10;line two&#9;end")), Vec::<&str>::new());
-    assert_eq!(codes(with("a&#27;]0;title&#7;")), ["text.control-characters"]);
+    assert_eq!(
+        codes(with("line one&#13;&#10;line two&#9;end")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        codes(with("a&#27;]0;title&#7;")),
+        ["text.control-characters"]
+    );
     assert_eq!(codes(with("a&#x202E;b")), ["text.control-characters"]);
 }
