@@ -890,6 +890,22 @@ fn scan_mail_reads_maildir_folders() {
         message("plain@example", &[]),
     )
     .unwrap();
+    // Not messages to judge: a delivery still in tmp/ (judged once it reaches new/), and the
+    // bookkeeping files mail servers keep beside the folders. Each holds a hostile invitation
+    // that must not be reported.
+    let skipped = message(
+        "skipped@example",
+        &[base64_part(Some("skipped.msrcincident"), &xxe())],
+    );
+    for name in [
+        "tmp/1704292380.M4P4.gateway",
+        ".hidden",
+        "dovecot-uidlist",
+        "dovecot.index.log",
+        "maildirfolder",
+    ] {
+        fs::write(maildir.join(name), &skipped).unwrap();
+    }
     let (code, lines, stderr) = scan(&[&maildir], &pw);
     assert_eq!(code, 1, "{stderr}");
     let found = attachments(&lines);
@@ -909,6 +925,15 @@ fn scan_mail_reads_maildir_folders() {
     // Only the accepted one: 0.
     fs::remove_file(maildir.join("new/1704292260.M2P2.gateway")).unwrap();
     assert_eq!(scan(&[&maildir], &pw).0, 0);
+    // A folder named tmp that is not a Maildir's (beside cur/ but no new/) is searched like
+    // any other.
+    let other = dir.path().join("other/tmp");
+    fs::create_dir_all(&other).unwrap();
+    fs::create_dir_all(dir.path().join("other/cur")).unwrap();
+    fs::write(other.join("message"), &skipped).unwrap();
+    let (code, lines, _) = scan(&[&dir.path().join("other")], &pw);
+    assert_eq!(code, 1);
+    assert_eq!(attachments(&lines)[0].0, "skipped.msrcincident");
 }
 
 #[test]
@@ -1148,5 +1173,60 @@ fn check_gives_the_same_verdicts_whatever_the_number_of_workers() {
             .collect();
         got.sort();
         assert_eq!(got, expected, "--jobs {jobs}");
+    }
+}
+
+/// A message larger than 64 MiB is reported unreadable (exit 2), alone or in an mbox; one of
+/// exactly 64 MiB is read.
+#[test]
+fn scan_mail_reads_messages_up_to_64_mib() {
+    const LIMIT: usize = 64 * 1024 * 1024;
+    let (dir, pw) = workdir();
+    let plain = |size: usize| -> Vec<u8> {
+        let mut message = b"Message-ID: <big@example>\r\nSubject: big\r\nMIME-Version: 1.0\r\n\
+            Content-Type: text/plain\r\n\r\n"
+            .to_vec();
+        let line = [[b'x'; 78].as_slice(), b"\r\n"].concat();
+        while message.len() < size {
+            message.extend_from_slice(&line);
+        }
+        message.truncate(size);
+        message
+    };
+    for (size, unreadable) in [(LIMIT, false), (LIMIT + 1, true)] {
+        let eml = dir.path().join("big.eml");
+        fs::write(&eml, plain(size)).unwrap();
+        let (code, lines, stderr) = scan(&[&eml], &pw);
+        assert_eq!(code, if unreadable { 2 } else { 0 }, "{size}: {stderr}");
+        assert_eq!(lines.len(), usize::from(unreadable), "{size}");
+        // In an mbox, after a message with an invitation.
+        let mbox = dir.path().join("big.mbox");
+        let mut text = b"From a@example Wed Jan  3 15:00:00 2024\n".to_vec();
+        text.extend_from_slice(
+            message(
+                "small@example",
+                &[base64_part(
+                    Some("ok.msrcincident"),
+                    &baseline("vista.valid"),
+                )],
+            )
+            .as_bytes(),
+        );
+        text.extend_from_slice(b"\nFrom b@example Wed Jan  3 15:00:00 2024\n");
+        // The line break before the next "From " line (here, the end) belongs to the message.
+        text.extend_from_slice(&plain(size - 1));
+        text.extend_from_slice(b"\n");
+        fs::write(&mbox, text).unwrap();
+        let (code, lines, stderr) = scan(&[&mbox], &pw);
+        assert_eq!(
+            code,
+            if unreadable { 2 } else { 0 },
+            "mbox {size}: {stderr}"
+        );
+        assert_eq!(lines[0]["verdict"], "accept", "{}", lines[0]);
+        assert_eq!(lines.len(), 1 + usize::from(unreadable), "mbox {size}");
+        if unreadable {
+            assert_eq!(lines[1]["error"], "message larger than 64 MiB");
+        }
     }
 }

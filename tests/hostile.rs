@@ -966,3 +966,27 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
     );
     assert_eq!(codes(with("a&#x202E;b")), ["text.control-characters"]);
 }
+
+/// Either list alone is an allowlist: addresses it does not cover are rejected.
+#[test]
+fn either_allowlist_alone_is_enforced() {
+    let case = "address.not-allowed--everything-points-to-attacker.msrcincident";
+    let bytes = fs::read(hostile_dir().join(case)).unwrap();
+    let full = policy_for("address.not-allowed");
+    let networks_only = Policy {
+        allowed_hosts: vec![],
+        ..full.clone()
+    };
+    let hosts_only = Policy {
+        allowed_networks: vec![],
+        ..full
+    };
+    for policy in [networks_only, hosts_only] {
+        let report = validate(&bytes, &policy, now());
+        assert!(
+            wrong(&report, "address.not-allowed").is_none(),
+            "{}",
+            describe(&report)
+        );
+    }
+}
