@@ -629,6 +629,23 @@ mod tests {
     }
 
     #[test]
+    fn durations_in_messages() {
+        for (seconds, text) in [
+            (0, "0 s"),
+            (119, "119 s"),
+            (-119, "119 s"),
+            (120, "2 min"),
+            (7199, "119 min"),
+            (7200, "2 h"),
+            (172_799, "47 h"),
+            (172_800, "2 days"),
+            (i128::from(u64::MAX), "213503982334601 days"),
+        ] {
+            assert_eq!(describe_seconds(seconds), text, "{seconds}");
+        }
+    }
+
+    #[test]
     fn policy_from_toml() {
         let p = Policy::from_toml(
             "formats = [\"vista\"]\nallowed_networks = [\"10.0.0.0/8\", \"fe80::1\"]\nmax_validity_minutes = 0\n",

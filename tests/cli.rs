@@ -2453,3 +2453,146 @@ mod pty {
         assert!(!out.exists());
     }
 }
+
+/// The size limits on what `open` reads, one byte either side: the invitation (256 KiB) and
+/// the password file (4096 bytes).
+#[test]
+fn open_reads_inputs_up_to_their_limits() {
+    let dir = TempDir::new().unwrap();
+    let padded = |size: usize| {
+        let mut bytes = std::fs::read(example()).unwrap();
+        bytes.resize(size, b' ');
+        bytes
+    };
+    let now = (EXAMPLE_START + 60).to_string();
+    let at_limit = write(&dir, "limit.msrcincident", padded(256 * 1024));
+    let over = write(&dir, "over.msrcincident", padded(256 * 1024 + 1));
+    rainv()
+        .args(["open", "--no-decrypt", "--now", &now])
+        .arg(&at_limit)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("helpdesk-demo"));
+    rainv()
+        .args(["open", "--no-decrypt", "--now", &now])
+        .arg(&over)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "input is larger than 262144 bytes, the limit for an invitation",
+        ));
+    let password_file = |size: usize| {
+        let mut text = format!("{}\n", example_password()).into_bytes();
+        text.resize(size, b'#');
+        text
+    };
+    let pw_at_limit = write(&dir, "pw-limit.txt", password_file(4096));
+    let pw_over = write(&dir, "pw-over.txt", password_file(4097));
+    rainv()
+        .args(["open", "--json", "--now", &now, "--password-file"])
+        .arg(&pw_at_limit)
+        .arg(example())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"decrypted\":true"));
+    rainv()
+        .args(["open", "--now", &now, "--password-file"])
+        .arg(&pw_over)
+        .arg(example())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("is longer than 4096 bytes"));
+}
+
+/// `--expires` in every unit it takes, and a bare number of minutes.
+#[test]
+fn create_expires_takes_minutes_hours_and_days() {
+    for (expires, minutes) in [
+        ("90", 90),
+        ("90m", 90),
+        ("90min", 90),
+        ("6h", 360),
+        ("2d", 2880),
+    ] {
+        let out = rainv()
+            .args([
+                "create",
+                "--user",
+                "a",
+                "--address",
+                "192.0.2.1:3389",
+                "--kh",
+                KH,
+            ])
+            .args(["--expires", expires, "--password-env", PW_VAR, "-o", "-"])
+            .env(PW_VAR, "ABCDEFGH1234")
+            .assert()
+            .success();
+        let file = stdout_of(&out);
+        assert_eq!(
+            attribute(&file, "DtLength").as_deref(),
+            Some(minutes.to_string().as_str()),
+            "--expires {expires}"
+        );
+    }
+}
+
+/// `-o NAME` writes in the current directory; `-o DIR/NAME` writes through a temporary file
+/// made in DIR itself, so the final rename never crosses file systems (/dev/shm is one of its
+/// own on Linux).
+#[test]
+fn output_files_are_made_beside_their_final_name() {
+    let dir = TempDir::new().unwrap();
+    rainv()
+        .current_dir(dir.path())
+        .args([
+            "create",
+            "--user",
+            "a",
+            "--address",
+            "192.0.2.1:3389",
+            "--kh",
+            KH,
+        ])
+        .args(["--password-env", PW_VAR, "-o", "here.msrcincident"])
+        .env(PW_VAR, "ABCDEFGH1234")
+        .assert()
+        .success()
+        .stderr("");
+    assert!(dir.path().join("here.msrcincident").is_file());
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let shm = Path::new("/dev/shm");
+        let elsewhere = tempfile::tempdir_in(shm).unwrap();
+        assert_ne!(
+            std::fs::metadata(dir.path()).unwrap().dev(),
+            shm.metadata().unwrap().dev(),
+            "the test needs /dev/shm on another file system than the temporary directory"
+        );
+        let target = elsewhere.path().join("there.msrcincident");
+        rainv()
+            .current_dir(dir.path())
+            .args([
+                "create",
+                "--user",
+                "a",
+                "--address",
+                "192.0.2.1:3389",
+                "--kh",
+                KH,
+            ])
+            .args(["--password-env", PW_VAR, "-o"])
+            .arg(&target)
+            .env(PW_VAR, "ABCDEFGH1234")
+            .assert()
+            .success()
+            .stderr("");
+        assert!(target.is_file());
+        // Nothing was left in the current directory.
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+}
