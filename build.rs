@@ -3,8 +3,10 @@
 //! docs/cli.md pipe into it), so that the tests needing them run there and are reported as
 //! ignored, with the reason, everywhere else. CI has both.
 //!
-//! `RAINV_SHARED_DIR` points at another copy of `shared/`. After adding `../shared` to a
-//! checkout that was built without it, run `cargo clean -p rainv` (or touch this file) so the
+//! Every crate of the workspace uses this one script (`build = "../../build.rs"`), and
+//! `../shared` is looked for beside the workspace root. `RAINV_SHARED_DIR` points at another
+//! copy of `shared/`. After adding `../shared` to a
+//! checkout that was built without it, run `cargo clean` (or touch this file) so the
 //! tests are built again with it.
 
 use std::path::PathBuf;
@@ -20,12 +22,14 @@ fn main() {
     if on_path("jq") {
         println!("cargo::rustc-cfg=rainv_jq");
     }
-    println!("cargo::rerun-if-changed=build.rs");
+    println!(
+        "cargo::rerun-if-changed={}",
+        workspace_root().join("build.rs").display()
+    );
     println!("cargo::rerun-if-env-changed=RAINV_SHARED_DIR");
     let shared = match std::env::var_os("RAINV_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
-            .join("../shared"),
+        None => workspace_root().join("../shared"),
     };
     let interop = shared.join("interop");
     if interop.is_dir() {
@@ -33,4 +37,14 @@ fn main() {
         println!("cargo::rustc-env=RAINV_SHARED_DIR={}", shared.display());
         println!("cargo::rerun-if-changed={}", interop.display());
     }
+}
+
+/// The folder holding Cargo.lock, at or above this crate's manifest.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .unwrap_or(&manifest)
+        .to_path_buf()
 }

@@ -19,8 +19,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{Sample, invitation, samples};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rainv::validate::{Policy, validate};
 use rainv::{Document, Invitation, Layout, LhTicket, Limits, TicketKey, crypto, pass_stub, read};
+use rainv_gateway::{Policy, validate};
 
 /// A moment inside the invitation's validity window, so validation runs every check.
 fn inside_validity(inv: &Invitation) -> DateTime<Utc> {

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use rainv::Password;
-use rainv::validate::{Policy, Verdict, validate};
+use rainv_gateway::{Policy, Verdict, validate};
 use serde_json::json;
 
 fn main() -> ExitCode {

@@ -180,7 +180,7 @@ impl Error {
 }
 
 /// Shorten and escape a value taken from input so it can be put in an error message.
-pub(crate) fn quote_value(value: &str) -> String {
+pub fn quote_value(value: &str) -> String {
     const MAX: usize = 40;
     let mut shown: String = value.chars().take(MAX).collect();
     if value.chars().nth(MAX).is_some() {

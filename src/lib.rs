@@ -40,7 +40,9 @@
 //! - [`connection_string1`], [`connection_string2`]: the two tickets.
 //! - [`crypto`]: AES ticket encryption, key derivation, the PassStub RC4 blob.
 //! - [`pass_stub`], [`blob`], [`generate`], [`validity`]: the smaller pieces of the protocol.
-//! - [`validate`], [`mail`]: the mail-gateway verdict on untrusted bytes and e-mail.
+//!
+//! The mail-gateway verdict on untrusted bytes and e-mail is the `rainv-gateway` crate's, and
+//! the `rainv` command line is the `rainv-cli` crate's.
 //! - [`create`]: making a new invitation as msra.exe does.
 //! - [`xml`], [`text`]: the hardened XML reader and encoding detection underneath.
 #![forbid(unsafe_code)]
@@ -54,10 +56,8 @@ pub mod crypto;
 pub mod error;
 pub mod generate;
 pub mod invitation;
-pub mod mail;
 pub mod pass_stub;
 pub mod text;
-pub mod validate;
 pub mod validity;
 pub mod xml;
 

@@ -9,8 +9,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
 use rainv::Password;
-use rainv::mail::scan_message;
-use rainv::validate::{self, Policy, Report, Severity, Verdict};
+use rainv_gateway::{self as validate, Policy, Report, Severity, Verdict, scan_message};
 
 static POLICIES: LazyLock<[Policy; 2]> = LazyLock::new(|| {
     let strict = Policy {

@@ -5,7 +5,7 @@
     python3 testdata/hostile/make.py --check    # fail if the committed corpus differs
 
 Every case is a valid-looking invitation (built from the shapes Windows writes) with one
-defect. Its file name is `<expected finding code>--<what it attacks>.<ext>`: tests/hostile.rs
+defect. Its file name is `<expected finding code>--<what it attacks>.<ext>`: crates/rainv-gateway/tests/hostile.rs
 reads the expected code from the name. Output is deterministic (no randomness, no clock), so
 re-running the script reproduces the committed bytes.
 
@@ -965,8 +965,8 @@ README_HEAD = f"""\
 
 Files written to attack whatever reads Remote Assistance invitations: the mail gateway, the
 expert's tools, the analyst's terminal. Every case must be **rejected** by
-`rainv::validate::validate`, with a finding whose code is the part of the file name before
-`--`. `tests/hostile.rs` checks exactly that for every file here, and `tests/gateway_cli.rs` runs
+`rainv_gateway::validate`, with a finding whose code is the part of the file name before
+`--`. `crates/rainv-gateway/tests/hostile.rs` checks exactly that for every file here, and `crates/rainv-cli/tests/gateway_cli.rs` runs
 `rainv check` and `rainv scan-mail` over them. The tests also keep their own list of the cases,
 `tests/common/hostile-cases.txt`: the files, the table below and that list must name the same
 cases, so a case cannot disappear unnoticed (a deliberate removal edits all three).
@@ -995,7 +995,7 @@ fails when the committed corpus differs from what it generates. Output is determ
   attribute order, LHTICKET plus RCTICKET); XP cases as XP writes them (UTF-16LE with BOM).
   Addresses are documentation ranges: the novice is 192.0.2.10 / `DEMO-PC`, the attacker
   {ATTACKER}.
-- `*.eml` cases are messages: `rainv::mail::scan_message` must find at least one invitation
+- `*.eml` cases are messages: `rainv_gateway::scan_message` must find at least one invitation
   in them, and every one found must be rejected with the code.
 
 Also generated inside the tests (too big to commit): a 300 KB file (`size.too-large` under the

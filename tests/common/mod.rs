@@ -4,6 +4,16 @@
 use std::path::PathBuf;
 pub mod reference;
 
+/// The workspace root (the folder holding Cargo.lock), whichever crate's tests call this.
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .expect("the workspace root holds Cargo.lock")
+        .to_path_buf()
+}
+
 /// `../shared` beside the project, where the Windows interop files and vectors live.
 ///
 /// Only tests marked `#[cfg_attr(not(rainv_shared), ignore = ...)]` call this: `build.rs` sets
@@ -32,9 +42,7 @@ pub fn shared_password(name: &str) -> rainv::Password {
 }
 
 pub fn testdata(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(name);
+    let path = root().join("testdata").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
@@ -46,7 +54,7 @@ pub fn testdata(name: &str) -> Vec<u8> {
 /// expectation, so a case deleted from the folder and the README together is still missed).
 pub fn hostile_corpus() -> Vec<(String, String)> {
     use std::collections::BTreeSet;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile");
+    let dir = root().join("testdata/hostile");
     let is_case = |name: &str| name.ends_with(".msrcincident") || name.ends_with(".eml");
     let in_folder: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()

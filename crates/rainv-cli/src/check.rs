@@ -13,15 +13,13 @@ use std::thread;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use rainv::mail::{AttachmentReport, scan_message};
 use rainv::text::escape_for_display as esc;
-use rainv::validate::{
-    Finding, Format, Policy, Report, Severity, Verdict, parse_networks, validate,
-};
+use rainv_gateway::{AttachmentReport, scan_message};
+use rainv_gateway::{Finding, Format, Policy, Report, Severity, Verdict, parse_networks, validate};
 use serde::Serialize;
 
-use super::args::PasswordArgs;
-use super::io::{self, Failure, Outcome, display_path};
+use crate::args::PasswordArgs;
+use crate::io::{self, Failure, Outcome, display_path};
 
 /// Policy options shared by `check` and `scan-mail`; they override the policy file.
 #[derive(Debug, Args)]
@@ -584,7 +582,7 @@ fn too_large(size: u64, limit: usize) -> Report {
 fn is_invitation_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(rainv::mail::has_invitation_name)
+        .is_some_and(rainv_gateway::has_invitation_name)
 }
 
 pub fn check(args: &CheckArgs) -> Outcome {

@@ -9,8 +9,8 @@ use rainv::{
 };
 use serde_json::{Value, json};
 
-use super::args::OpenArgs;
-use super::io::{self, Failure, Outcome, display_path};
+use crate::args::OpenArgs;
+use crate::io::{self, Failure, Outcome, display_path};
 
 pub fn run(args: &OpenArgs) -> Outcome {
     let limits = Limits::default();

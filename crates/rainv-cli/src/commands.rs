@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use rainv::create::{DEFAULT_MINUTES, NewInvitation};
 use rainv::{Document, Invitation, Kh2, Layout, LhTicket, Limits, Listener, Password, Validity};
 
-use super::args::{
+use crate::args::{
     CreateArgs, DecryptArgs, EncryptArgs, FormatArg, InvitationArgs, PassStubCommand,
     VistaFormatArg,
 };
-use super::io::{self, Failure, Outcome, display_path};
+use crate::io::{self, Failure, Outcome, display_path};
 
 fn layout(format: FormatArg) -> Layout {
     match format {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rainv::Password;
 use zeroize::Zeroizing;
 
-use super::args::PasswordArgs;
+use crate::args::PasswordArgs;
 
 /// Why a command failed, and so which exit code it ends with.
 #[derive(Debug)]

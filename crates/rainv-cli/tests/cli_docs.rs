@@ -32,6 +32,7 @@
 
 #![cfg(unix)]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::fmt::Write as _;
@@ -85,7 +86,7 @@ enum Needs {
 }
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    common::root()
 }
 
 fn doc_text() -> String {

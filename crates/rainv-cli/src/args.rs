@@ -51,11 +51,11 @@ pub enum Command {
     /// Judge invitation files against a gateway policy (files, directories or -).
     ///
     /// Example: rainv check --json /var/spool/attachments
-    Check(crate::cli::check::CheckArgs),
+    Check(crate::check::CheckArgs),
     /// Find invitations attached to e-mail (.eml, mbox, Maildir) and judge each.
     ///
     /// Example: rainv scan-mail --json ~/Maildir
-    ScanMail(crate::cli::check::ScanMailArgs),
+    ScanMail(crate::check::ScanMailArgs),
     /// Print a shell completion script.
     ///
     /// Example: rainv completions bash > /etc/bash_completion.d/rainv

@@ -4,6 +4,7 @@
 //!
 //! Exit codes: 0 success; 1 invalid file, wrong password, PassStub mismatch; 2 usage or I/O.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::ffi::OsStr;
@@ -41,9 +42,7 @@ fn rainv() -> Command {
 }
 
 fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(name)
+    common::root().join("testdata").join(name)
 }
 
 fn example() -> PathBuf {

@@ -14,6 +14,7 @@
 //! only a stricter policy produces ([`policy_for`]; the same table is in the corpus README).
 //! Clock: 2024-01-03T15:00:00Z.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::fs;
@@ -22,9 +23,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rainv::mail::scan_message;
-use rainv::validate::{Format, Policy, Report, Severity, Verdict, parse_networks, validate};
 use rainv::{Invitation, LhTicket, Password, ticket_disagreements};
+use rainv_gateway::scan_message;
+use rainv_gateway::{Format, Policy, Report, Severity, Verdict, parse_networks, validate};
 
 /// The password every LHTICKET of the corpus is encrypted with.
 const PASSWORD: &str = "HOSTILE12345";
@@ -99,7 +100,7 @@ const SPECIAL_CODES: [&str; 4] = [
 ];
 
 fn hostile_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile")
+    common::root().join("testdata/hostile")
 }
 
 /// The corpus: (file name, expected code), sorted; the names checked against the README and
@@ -849,8 +850,8 @@ fn every_warning_and_info_finding_has_its_code_and_severity() {
     }
 }
 
-/// Every code the library can put in a finding (a `"group.name"` literal in src/validate.rs,
-/// src/mail.rs or `Error::code`) is expected somewhere in these tests: by a corpus case, by
+/// Every code the gateway can put in a finding (a `"group.name"` literal in its validate.rs
+/// or mail.rs, or in the library's `Error::code`) is expected somewhere in these tests: by a corpus case, by
 /// [`non_error_cases`], or in the short list of codes `validate` never produces.
 #[test]
 fn every_finding_code_in_the_source_has_a_test() {
@@ -862,10 +863,14 @@ fn every_finding_code_in_the_source_has_a_test() {
         "write.unsupported",
         "system.random",
     ];
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let root = common::root();
     let mut in_source = std::collections::BTreeSet::new();
-    for file in ["validate.rs", "error.rs", "mail.rs"] {
-        let text = fs::read_to_string(src.join(file)).unwrap();
+    for file in [
+        "crates/rainv-gateway/src/validate.rs",
+        "crates/rainv-gateway/src/mail.rs",
+        "src/error.rs",
+    ] {
+        let text = fs::read_to_string(root.join(file)).unwrap();
         let text = text.split("#[cfg(test)]").next().unwrap();
         for literal in text.split('"').skip(1).step_by(2) {
             let is_code = literal.split_once('.').is_some_and(|(group, name)| {

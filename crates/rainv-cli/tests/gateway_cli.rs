@@ -3,6 +3,7 @@
 //! exit codes (0 all accepted, 1 any rejected, 2 usage or unreadable input), and mail in every
 //! container (.eml, mbox, Maildir) with every transfer encoding.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::fs;
@@ -38,7 +39,7 @@ fn rainv() -> Command {
 }
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    common::root()
 }
 
 fn hostile(name: &str) -> PathBuf {
@@ -978,7 +979,7 @@ fn the_security_doc_shows_the_compiled_example() {
     let tomls = block("toml");
     assert!(!tomls.is_empty());
     for toml in tomls {
-        rainv::validate::Policy::from_toml(&toml)
+        rainv_gateway::Policy::from_toml(&toml)
             .unwrap_or_else(|e| panic!("docs/security.md policy: {e}\n{toml}"));
     }
     // Every code the corpus tests is in the codes table.

@@ -7,9 +7,9 @@
 //! [`Severity::Error`] rejects the file.
 //!
 //! ```
-//! use rainv::validate::{Policy, Verdict, validate};
+//! use rainv_gateway::{Policy, Verdict, validate};
 //!
-//! let bytes = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
+//! let bytes = std::fs::read("../../testdata/ms-rai-sample-xp.msrcincident")?;
 //! let report = validate(&bytes, &Policy::default(), chrono::Utc::now());
 //! assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
 //! assert!(report.findings.iter().any(|f| f.code == "validity.expired"));
@@ -22,13 +22,12 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::connection_string2::ConnectionString2;
-use crate::crypto::{Password, TicketKey};
-use crate::error::{Error, quote_value};
-use crate::invitation::{Document, Generation, Invitation, read, ticket_disagreements};
-use crate::text::is_dangerous_for_display;
-use crate::validity::Status;
-use crate::xml::Limits;
+use rainv::error::quote_value;
+use rainv::text::is_dangerous_for_display;
+use rainv::{
+    ConnectionString2, Document, Error, Generation, Invitation, Limits, Password, Status,
+    TicketKey, read, ticket_disagreements,
+};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -296,7 +295,7 @@ fn check_invitation(
     check_text(&inv.username, "USERNAME", findings);
     if let Some(stub) = &inv.pass_stub {
         check_text(stub, "PassStub", findings);
-        if let Err(e) = crate::pass_stub::check_shape(stub) {
+        if let Err(e) = rainv::pass_stub::check_shape(stub) {
             push(
                 findings,
                 "passstub.unusual",

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::validate::{Finding, Policy, Report, Severity, Verdict, validate};
+use rainv::Error;
 
 /// How deep forwarded messages are followed.
 pub const MAX_NESTING: usize = 8;
@@ -262,7 +262,11 @@ mod tests {
     #[test]
     fn finds_base64_attachment_and_forwarded_one() {
         use base64::Engine;
-        let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident").unwrap();
+        let file = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/ms-rai-sample-xp.msrcincident"
+        ))
+        .unwrap();
         let b64 = base64::engine::general_purpose::STANDARD.encode(&file);
         let inner = format!(
             "Message-ID: <inner@example>\r\nSubject: help\r\nMIME-Version: 1.0\r\n\
@@ -283,7 +287,7 @@ mod tests {
             assert_eq!(reports[0].message_id.as_deref(), Some("inner@example"));
             assert_eq!(
                 reports[0].report.verdict,
-                crate::validate::Verdict::Accept,
+                Verdict::Accept,
                 "{:?}",
                 reports[0].report
             );

@@ -1,0 +1,29 @@
+//! # rainv-gateway: the mail gateway's verdict on invitation files
+//!
+//! Judges untrusted bytes, and the attachments of e-mail, against a [`Policy`]: every file gets
+//! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes. The format itself
+//! (reading, decrypting, writing) is the `rainv` crate's; this crate decides what a gateway
+//! accepts.
+//!
+//! ```
+//! use rainv_gateway::{Policy, Verdict, validate};
+//!
+//! let bytes = std::fs::read("../../testdata/ms-rai-sample-xp.msrcincident")?;
+//! let report = validate(&bytes, &Policy::default(), chrono::Utc::now());
+//! assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod mail;
+mod validate;
+
+pub use ipnet::IpNet;
+pub use mail::{
+    AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,
+};
+pub use validate::{
+    DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyFile, Report, Severity, Verdict,
+    parse_networks, validate, wildcard_match,
+};
