@@ -71,8 +71,8 @@ fn validate_host(host: &str) -> Result<()> {
     }
 }
 
-/// A parsed Connection String 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed Connection String 1. Its `Debug` output leaves out the session ID.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString1 {
     /// Where the expert connects, in the order to try.
     pub addresses: Vec<Address>,
@@ -80,6 +80,16 @@ pub struct ConnectionString1 {
     pub session_id: String,
     /// protocolSpecificParms: base64 SHA-1 of the novice's RDP public key blob (the KH).
     pub kh: String,
+}
+
+impl std::fmt::Debug for ConnectionString1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionString1")
+            .field("addresses", &self.addresses)
+            .field("session_id", &crate::crypto::Redacted)
+            .field("kh", &self.kh)
+            .finish()
+    }
 }
 
 impl ConnectionString1 {

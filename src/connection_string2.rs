@@ -127,8 +127,8 @@ pub struct ExtraAttribute {
     pub value: String,
 }
 
-/// A parsed Connection String 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed Connection String 2. Its `Debug` output leaves out the session ID.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString2 {
     /// KH: base64 SHA-1 of the novice's RDP server public key blob.
     pub kh: Option<String>,
@@ -140,6 +140,18 @@ pub struct ConnectionString2 {
     pub extra: Vec<ExtraAttribute>,
     /// The transports and their listeners.
     pub transports: Vec<Transport>,
+}
+
+impl std::fmt::Debug for ConnectionString2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionString2")
+            .field("kh", &self.kh)
+            .field("kh2", &self.kh2)
+            .field("id", &crate::crypto::Redacted)
+            .field("extra", &self.extra)
+            .field("transports", &self.transports)
+            .finish()
+    }
 }
 
 impl Drop for ConnectionString2 {

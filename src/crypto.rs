@@ -162,8 +162,16 @@ impl Drop for SecretText {
 
 impl fmt::Debug for SecretText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // As `Zeroizing<String>`, which this replaced, shows it.
-        fmt::Debug::fmt(&self.0, f)
+        f.debug_tuple("SecretText").field(&Redacted).finish()
+    }
+}
+
+/// Stands in for a secret field in `Debug` output: says it is there, never what it is.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
     }
 }
 
@@ -405,7 +413,8 @@ mod tests {
         drop(secret);
         assert!(wiped_whole(address, capacity));
         let clone = SecretText::new("<E/>".into()).clone();
-        assert_eq!(format!("{clone:?}"), "\"<E/>\"");
+        assert_eq!(clone.as_str(), "<E/>");
+        assert_eq!(format!("{clone:?}"), "SecretText(<redacted>)");
     }
 
     #[test]

@@ -573,6 +573,32 @@ pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> V
 mod tests {
     use super::*;
 
+    #[test]
+    fn debug_output_keeps_secrets_out() {
+        let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/");
+        let bytes = std::fs::read(format!("{testdata}example.msrcincident")).unwrap();
+        let password = std::fs::read_to_string(format!("{testdata}example.password")).unwrap();
+        let password = Password::new(password.trim_end());
+        let invitation = Invitation::from_bytes(&bytes).unwrap();
+        let ticket = invitation.decrypt(&password).unwrap().unwrap();
+        let id = ticket.connection().id.clone();
+        let rc = invitation.rc_ticket.as_ref().unwrap();
+        assert_eq!(rc.session_id, id);
+        for shown in [
+            format!("{invitation:?}"),
+            format!("{ticket:?}"),
+            format!("{:?}", ticket.connection()),
+            format!("{rc:?}"),
+        ] {
+            assert!(!shown.contains(&id), "{shown}");
+            assert!(!shown.contains(password.expose()), "{shown}");
+            assert!(!shown.contains("<E>"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+            // What is not secret is still shown.
+            assert!(shown.contains("BNRjdu97DyczQSRuMRrDWoue+HA="), "{shown}");
+        }
+    }
+
     /// What the general path (the XML reader, then the element) makes of `text`.
     fn general(text: &str, limits: &Limits) -> Result<Invitation> {
         xml::parse_general(text, limits).and_then(|root| match root.name {
