@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     // The policy: every key optional, unknown keys refused (see docs/security.md).
     let mut policy = match std::fs::read_to_string(&policy_path)
         .map_err(|e| e.to_string())
-        .and_then(|text| Policy::from_toml(&text))
+        .and_then(|text| Policy::from_toml(&text).map_err(|e| e.to_string()))
     {
         Ok(policy) => policy,
         Err(e) => {

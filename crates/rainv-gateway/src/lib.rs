@@ -24,6 +24,6 @@ pub use mail::{
     AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,
 };
 pub use validate::{
-    DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyFile, Report, Severity, Verdict,
-    parse_networks, validate, wildcard_match,
+    DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile, Report,
+    Severity, Verdict, parse_networks, validate, wildcard_match,
 };

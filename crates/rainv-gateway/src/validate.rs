@@ -173,10 +173,35 @@ pub struct PolicyFile {
     pub allowed_hosts: Option<Vec<String>>,
 }
 
+/// Why a policy could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The TOML is malformed, has a key [`PolicyFile`] does not know, or a value of the wrong
+    /// type (the parser's message, which names the line).
+    Toml(String),
+    /// An allowed network is neither a CIDR range nor an address.
+    Network(String),
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyError::Toml(message) => f.write_str(message.trim_end()),
+            PolicyError::Network(text) => {
+                write!(f, "\"{text}\" is not a CIDR range such as 10.0.0.0/8")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
 impl Policy {
     /// Read a policy from TOML text (see [`PolicyFile`]), starting from the defaults.
-    pub fn from_toml(text: &str) -> Result<Policy, String> {
-        let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let file: PolicyFile =
+            toml::from_str(text).map_err(|e| PolicyError::Toml(e.to_string()))?;
         let mut policy = Policy::default();
         if let Some(size) = file.max_size_bytes {
             policy.limits.max_input_bytes = size;
@@ -207,13 +232,13 @@ impl Policy {
 }
 
 /// Parse CIDR ranges (`10.0.0.0/8`, `fe80::/10`); a bare address means just that address.
-pub fn parse_networks(texts: &[String]) -> Result<Vec<IpNet>, String> {
+pub fn parse_networks(texts: &[String]) -> Result<Vec<IpNet>, PolicyError> {
     texts
         .iter()
         .map(|t| {
             t.parse::<IpNet>()
                 .or_else(|_| t.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("\"{t}\" is not a CIDR range such as 10.0.0.0/8"))
+                .map_err(|_| PolicyError::Network(t.clone()))
         })
         .collect()
 }
@@ -653,8 +678,14 @@ mod tests {
         assert_eq!(p.formats, vec![Format::Vista]);
         assert_eq!(p.allowed_networks.len(), 2);
         assert_eq!(p.max_validity_minutes, None);
-        assert!(Policy::from_toml("bogus = 1").is_err());
-        assert!(Policy::from_toml("allowed_networks = [\"10.0.0.0/33\"]").is_err());
+        let error = Policy::from_toml("bogus = 1").unwrap_err();
+        assert!(matches!(&error, PolicyError::Toml(m) if m.contains("unknown field `bogus`")));
+        let error = Policy::from_toml("allowed_networks = [\"10.0.0.0/33\"]").unwrap_err();
+        assert_eq!(error, PolicyError::Network("10.0.0.0/33".into()));
+        assert_eq!(
+            error.to_string(),
+            "\"10.0.0.0/33\" is not a CIDR range such as 10.0.0.0/8"
+        );
         // Every key, each away from its default.
         let p = Policy::from_toml(
             "max_size_bytes = 1000\nmax_validity_minutes = 60\nallow_expired = true\n\
