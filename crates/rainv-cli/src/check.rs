@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::text::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, scan_message};
-use rainv_gateway::{Finding, Format, Policy, Report, Severity, Verdict, parse_networks, validate};
+use rainv_gateway::{Finding, Format, Policy, PolicyFile, Report, Severity, Verdict, validate};
 use serde::Serialize;
 
 use crate::args::PasswordArgs;
@@ -97,46 +97,40 @@ fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
         }
         None => Policy::default(),
     };
-    if let Some(size) = args.max_size {
-        policy.limits.max_input_bytes = size;
-    }
-    if let Some(minutes) = args.max_validity_minutes {
-        policy.max_validity_minutes = (minutes > 0).then_some(minutes);
-    }
-    if args.allow_expired {
-        policy.allow_expired = true;
-    }
-    if let Some(skew) = args.clock_skew {
-        policy.clock_skew_seconds = skew;
-    }
-    if let Some(formats) = &args.formats {
-        policy.formats = formats
-            .iter()
-            .map(|f| match f.as_str() {
-                "xp" => Ok(Format::Xp),
-                "vista" => Ok(Format::Vista),
-                "connection-string" => Ok(Format::ConnectionString),
-                other => Err(Failure::usage(
-                    format!("--formats: unknown format {}", esc(other)),
-                    "use xp, vista and connection-string",
-                )),
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    if args.require_password {
-        policy.require_password = true;
-    }
-    if !args.allow_networks.is_empty() {
-        policy.allowed_networks = parse_networks(&args.allow_networks).map_err(|e| {
-            Failure::usage(
-                format!("--allow-network: {e}"),
-                "write ranges like 10.0.0.0/8",
-            )
-        })?;
-    }
-    if !args.allow_hosts.is_empty() {
-        policy.allowed_hosts.clone_from(&args.allow_hosts);
-    }
+    let formats = args
+        .formats
+        .as_ref()
+        .map(|names| {
+            names
+                .iter()
+                .map(|name| {
+                    Format::from_name(name).ok_or_else(|| {
+                        Failure::usage(
+                            format!("--formats: unknown format {}", esc(name)),
+                            "use xp, vista and connection-string",
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let present = |list: &Vec<String>| (!list.is_empty()).then(|| list.clone());
+    let options = PolicyFile {
+        max_size_bytes: args.max_size,
+        max_validity_minutes: args.max_validity_minutes,
+        allow_expired: args.allow_expired.then_some(true),
+        clock_skew_seconds: args.clock_skew,
+        formats,
+        require_password: args.require_password.then_some(true),
+        allowed_networks: present(&args.allow_networks),
+        allowed_hosts: present(&args.allow_hosts),
+    };
+    options.apply_to(&mut policy).map_err(|e| {
+        Failure::usage(
+            format!("--allow-network: {e}"),
+            "write ranges like 10.0.0.0/8",
+        )
+    })?;
     if args.password.password_file.is_some() || args.password.password_env.is_some() {
         policy.password = io::password(&args.password, false)?;
     }

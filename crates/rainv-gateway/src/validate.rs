@@ -86,6 +86,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order policies list them.
+    pub const ALL: [Format; 3] = [Format::Xp, Format::Vista, Format::ConnectionString];
+
     /// The name used in policies and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -93,6 +96,11 @@ impl Format {
             Format::Vista => "vista",
             Format::ConnectionString => "connection-string",
         }
+    }
+
+    /// The format with this [`name`](Format::name).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
     }
 }
 
@@ -203,31 +211,41 @@ impl Policy {
         let file: PolicyFile =
             toml::from_str(text).map_err(|e| PolicyError::Toml(e.to_string()))?;
         let mut policy = Policy::default();
-        if let Some(size) = file.max_size_bytes {
+        file.apply_to(&mut policy)?;
+        Ok(policy)
+    }
+}
+
+impl PolicyFile {
+    /// Set every value this file gives in `policy`, leaving the others as they are. A policy
+    /// file is applied over the defaults, and command-line options over a policy file, this
+    /// way.
+    pub fn apply_to(self, policy: &mut Policy) -> Result<(), PolicyError> {
+        if let Some(size) = self.max_size_bytes {
             policy.limits.max_input_bytes = size;
         }
-        if let Some(minutes) = file.max_validity_minutes {
+        if let Some(minutes) = self.max_validity_minutes {
             policy.max_validity_minutes = (minutes > 0).then_some(minutes);
         }
-        if let Some(allow) = file.allow_expired {
+        if let Some(allow) = self.allow_expired {
             policy.allow_expired = allow;
         }
-        if let Some(skew) = file.clock_skew_seconds {
+        if let Some(skew) = self.clock_skew_seconds {
             policy.clock_skew_seconds = skew;
         }
-        if let Some(formats) = file.formats {
+        if let Some(formats) = self.formats {
             policy.formats = formats;
         }
-        if let Some(require) = file.require_password {
+        if let Some(require) = self.require_password {
             policy.require_password = require;
         }
-        if let Some(networks) = file.allowed_networks {
+        if let Some(networks) = self.allowed_networks {
             policy.allowed_networks = parse_networks(&networks)?;
         }
-        if let Some(hosts) = file.allowed_hosts {
+        if let Some(hosts) = self.allowed_hosts {
             policy.allowed_hosts = hosts;
         }
-        Ok(policy)
+        Ok(())
     }
 }
 
@@ -716,6 +734,12 @@ mod tests {
     }
 
     #[test]
+    fn unknown_format_names() {
+        assert_eq!(Format::from_name("Vista"), None);
+        assert_eq!(Format::from_name(""), None);
+    }
+
+    #[test]
     fn format_names_are_the_policy_names() {
         for (format, name) in [
             (Format::Xp, "xp"),
@@ -723,6 +747,7 @@ mod tests {
             (Format::ConnectionString, "connection-string"),
         ] {
             assert_eq!(format.name(), name);
+            assert_eq!(Format::from_name(name), Some(format));
             let policy = Policy::from_toml(&format!("formats = [\"{name}\"]")).unwrap();
             assert_eq!(policy.formats, [format]);
         }
