@@ -523,8 +523,7 @@ fn run_pool(
 fn read_into(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> stdio::Result<u64> {
     buffer.clear();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    // (The first byte is checked first: comparing paths parses them.)
-    if path.as_os_str().as_encoded_bytes().first() == Some(&b'-') && path == Path::new("-") {
+    if io::is_stdio(path) {
         io::read_bounded(path, limit, buffer)?;
         return Ok(buffer.len() as u64);
     }
@@ -555,7 +554,7 @@ fn read_into(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> stdio::Result<u
 }
 
 /// Largest first read into the worker's buffer (larger files are read as they come).
-const FIRST_READ_MAX: usize = 1024 * 1024;
+const FIRST_READ_MAX: usize = 1_048_576;
 
 fn too_large(size: u64, limit: usize) -> Report {
     let error = rainv::Error::TooLarge {
@@ -671,7 +670,7 @@ pub fn scan_mail(args: &ScanMailArgs) -> Outcome {
             let file = display_path(path);
             // An mbox starts with a "From " line; anything else is one message.
             let mut head = [0u8; 5];
-            let is_mbox = path != Path::new("-")
+            let is_mbox = !io::is_stdio(path)
                 && fs::File::open(path)
                     .and_then(|mut f| f.read_exact(&mut head))
                     .is_ok()

@@ -53,18 +53,23 @@ impl Failure {
 pub type Outcome = Result<(), Failure>;
 
 pub fn display_path(path: &Path) -> String {
-    if path == Path::new("-") {
+    if is_stdio(path) {
         "standard input".to_string()
     } else {
         rainv::text::escape_for_display(&path.to_string_lossy()).into_owned()
     }
 }
 
+/// `-` stands for standard input (or output, where a command writes).
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes() == b"-"
+}
+
 /// Append at most `limit + 1` bytes of `path` ('-' is standard input) to `buffer`: one byte
 /// past the limit shows the input is too large without reading the rest.
 pub fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Result<()> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    if path == Path::new("-") {
+    if is_stdio(path) {
         io::stdin().lock().take(cap).read_to_end(buffer)?;
     } else {
         fs::File::open(path)?.take(cap).read_to_end(buffer)?;
@@ -114,7 +119,7 @@ fn read_password_file(path: &Path) -> Result<Vec<u8>, Failure> {
 /// Standard input can serve only one purpose: refuse reading both the input and the password
 /// from it.
 pub fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
-    if input == Path::new("-") && password.password_file.as_deref() == Some(Path::new("-")) {
+    if is_stdio(input) && password.password_file.as_deref().is_some_and(is_stdio) {
         return Err(Failure::usage(
             "both the input and the password would come from standard input",
             "put the password in a file (--password-file PATH) or a variable (--password-env VAR)",
@@ -137,7 +142,7 @@ pub fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
 
 /// Refuse early when `path` exists and may not be replaced, before asking for anything.
 pub fn check_output(path: &Path, force: bool) -> Outcome {
-    if !force && path != Path::new("-") && path.exists() {
+    if !force && !is_stdio(path) && path.exists() {
         return Err(Failure::usage(
             format!("{} already exists", display_path(path)),
             "pass --force to overwrite it, or choose another name",
@@ -212,7 +217,7 @@ pub fn require_password(args: &PasswordArgs, confirm: bool) -> Result<Password, 
 /// temporary file beside the target, then moved into place. Without `force` an existing file
 /// is never replaced, not even by a race.
 pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
-    if path == Path::new("-") {
+    if is_stdio(path) {
         let mut out = io::stdout().lock();
         return out
             .write_all(bytes)

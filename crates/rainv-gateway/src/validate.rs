@@ -587,18 +587,21 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
     let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
     let (mut pi, mut ti) = (0, 0);
+    // The last star seen: where the pattern goes on after it, and where in the text the
+    // characters it has swallowed end.
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
             pi += 1;
+            star = Some((pi, ti));
         } else if pi < p.len() && p[pi] == t[ti] {
             pi += 1;
             ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
+        } else if let Some((after_star, swallowed)) = star {
+            // The star swallows one more character; the rest of the pattern starts again.
+            pi = after_star;
+            ti = swallowed + 1;
+            star = Some((after_star, ti));
         } else {
             return false;
         }
@@ -668,6 +671,13 @@ mod tests {
         assert!(wildcard_match("pc-*", "pc-12"));
         assert!(wildcard_match("*", "anything"));
         assert!(!wildcard_match("a*b*c", "aXbY"));
+        // Backtracking: the first candidate for the part after a star is not the right one.
+        assert!(wildcard_match("*ab", "aab"));
+        assert!(wildcard_match("*.corp.example", "a.b.corp.example"));
+        assert!(wildcard_match("a*b*c", "abXbYc"));
+        assert!(!wildcard_match("*ab", "aba"));
+        assert!(wildcard_match("**", ""));
+        assert!(!wildcard_match("a", ""));
     }
 
     #[test]
