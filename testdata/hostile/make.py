@@ -966,7 +966,7 @@ README_HEAD = f"""\
 Files written to attack whatever reads Remote Assistance invitations: the mail gateway, the
 expert's tools, the analyst's terminal. Every case must be **rejected** by
 `rainv_gateway::validate`, with a finding whose code is the part of the file name before
-`--`. `crates/rainv-gateway/tests/hostile.rs` checks exactly that for every file here, and `crates/rainv-cli/tests/gateway_cli.rs` runs
+`--`. `crates/rainv-gateway/tests/hostile.rs` checks exactly that for every file here, and `crates/rainv-cli/tests/cli/gateway.rs` runs
 `rainv check` and `rainv scan-mail` over them. The tests also keep their own list of the cases,
 `tests/common/hostile-cases.txt`: the files, the table below and that list must name the same
 cases, so a case cannot disappear unnoticed (a deliberate removal edits all three).

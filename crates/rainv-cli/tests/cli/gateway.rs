@@ -3,8 +3,7 @@
 //! exit codes (0 all accepted, 1 any rejected, 2 usage or unreadable input), and mail in every
 //! container (.eml, mbox, Maildir) with every transfer encoding.
 
-#[path = "../../../tests/common/mod.rs"]
-mod common;
+use super::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -1048,7 +1047,7 @@ fn jobs_at_the_bounds_is_accepted() {
 }
 
 /// On a terminal, standard error ends with the summary line docs/cli.md describes (the running
-/// count is replaced by it); tests/cli_docs.rs cannot show it, as its standard error is a pipe.
+/// count is replaced by it); crates/rainv-cli/tests/cli/docs.rs cannot show it, as its standard error is a pipe.
 #[cfg(unix)]
 #[test]
 fn check_on_a_terminal_ends_with_the_summary_line() {

@@ -30,10 +30,7 @@
 //! - Besides `rainv`, the examples use `bash`, `jq`, `iconv`, `cmp`, `diff`, `grep` and `cat`
 //!   from `PATH`; a missing one (other than `jq`) shows in the diff as `command not found`.
 
-#![cfg(unix)]
-
-#[path = "../../../tests/common/mod.rs"]
-mod common;
+use super::common;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
