@@ -46,7 +46,8 @@
 //! - [`create`]: making a new invitation as msra.exe does.
 //! - [`xml`], [`text`]: the hardened XML reader and encoding detection underneath.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod blob;
 pub mod connection_string1;

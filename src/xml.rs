@@ -73,7 +73,7 @@ impl PartialEq for Element<'_> {
 
 impl<'a> Element<'a> {
     /// An element without attributes or children.
-    pub fn new(name: &'a str) -> Element<'a> {
+    pub(crate) fn new(name: &'a str) -> Element<'a> {
         Element {
             name,
             attributes: Vec::new(),
@@ -83,7 +83,7 @@ impl<'a> Element<'a> {
     }
 
     /// The value of attribute `name`, if present.
-    pub fn attribute(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(key, _)| same_name(key, name))

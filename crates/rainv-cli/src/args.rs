@@ -17,13 +17,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Show what an invitation holds, decrypting its ticket when a password is available.
     ///
     /// Example: rainv open --password-file pw.txt invitation.msrcincident
@@ -71,7 +71,7 @@ pub enum Command {
 
 /// Where a password comes from. With neither option, rainv prompts on a terminal.
 #[derive(Debug, Args, Default, Clone)]
-pub struct PasswordArgs {
+pub(crate) struct PasswordArgs {
     /// Read the password from the first line of this file ('-' for standard input).
     #[arg(long, value_name = "PATH", conflicts_with = "password_env")]
     pub password_file: Option<PathBuf>,
@@ -81,7 +81,7 @@ pub struct PasswordArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct OpenArgs {
+pub(crate) struct OpenArgs {
     /// The invitation file, or '-' for standard input.
     pub file: PathBuf,
     #[command(flatten)]
@@ -98,7 +98,7 @@ pub struct OpenArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum FormatArg {
+pub(crate) enum FormatArg {
     /// Vista and later, as Windows 10 and 11 write it.
     Vista,
     /// Vista and later, as Windows 7 writes it.
@@ -108,7 +108,7 @@ pub enum FormatArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum VistaFormatArg {
+pub(crate) enum VistaFormatArg {
     /// As Windows 10 and 11 write it.
     Vista,
     /// As Windows 7 writes it.
@@ -117,7 +117,7 @@ pub enum VistaFormatArg {
 
 /// Options shared by `create` and `encrypt`.
 #[derive(Debug, Args)]
-pub struct InvitationArgs {
+pub(crate) struct InvitationArgs {
     /// USERNAME: the person asking for help.
     #[arg(long, value_name = "NAME")]
     pub user: String,
@@ -142,7 +142,7 @@ pub struct InvitationArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// The layout to write.
     #[arg(long, value_enum, default_value = "vista")]
     pub format: FormatArg,
@@ -173,7 +173,7 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DecryptArgs {
+pub(crate) struct DecryptArgs {
     /// The invitation file, or '-' for standard input.
     pub file: PathBuf,
     #[command(flatten)]
@@ -187,7 +187,7 @@ pub struct DecryptArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct EncryptArgs {
+pub(crate) struct EncryptArgs {
     /// The Connection String 2 (<E>...</E>), or '-' for standard input.
     pub file: PathBuf,
     /// The layout to write (an XP file cannot carry an LHTICKET).
@@ -204,7 +204,7 @@ pub struct EncryptArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PassStubCommand {
+pub(crate) enum PassStubCommand {
     /// Print a new random PassStub with Windows' character classes.
     Generate,
     /// Print the expert's PASS value (hex) for a PassStub and the password.

@@ -23,7 +23,7 @@ use crate::io::{self, Failure, Outcome, display_path};
 
 /// Policy options shared by `check` and `scan-mail`; they override the policy file.
 #[derive(Debug, Args)]
-pub struct PolicyArgs {
+pub(crate) struct PolicyArgs {
     /// A policy file (TOML); see docs/security.md. Options below override it.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -67,7 +67,7 @@ pub struct PolicyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Files, directories (searched recursively for *.msrcincident, any case), or '-'.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -76,7 +76,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ScanMailArgs {
+pub(crate) struct ScanMailArgs {
     /// Messages (.eml), mbox files or Maildir folders; directories are searched recursively.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -578,7 +578,7 @@ fn is_invitation_name(path: &Path) -> bool {
         .is_some_and(rainv_gateway::has_invitation_name)
 }
 
-pub fn check(args: &CheckArgs) -> Outcome {
+pub(crate) fn check(args: &CheckArgs) -> Outcome {
     let policy = Arc::new(build_policy(&args.policy)?);
     let now: DateTime<Utc> = io::parse_now(args.policy.now.as_deref())?;
     run_pool(
@@ -658,7 +658,7 @@ fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, t
     }
 }
 
-pub fn scan_mail(args: &ScanMailArgs) -> Outcome {
+pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
     let policy = Arc::new(build_policy(&args.policy)?);
     let now: DateTime<Utc> = io::parse_now(args.policy.now.as_deref())?;
     run_pool(

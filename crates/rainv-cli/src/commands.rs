@@ -86,7 +86,7 @@ fn output_invitation(invitation: &Invitation, layout: Layout, args: &InvitationA
     io::write_output(&args.output, &bytes, args.force)
 }
 
-pub fn create(args: &CreateArgs) -> Outcome {
+pub(crate) fn create(args: &CreateArgs) -> Outcome {
     io::check_output(&args.invitation.output, args.invitation.force)?;
     let password_given = args.password.password_file.is_some()
         || args.password.password_env.is_some()
@@ -151,7 +151,7 @@ pub fn create(args: &CreateArgs) -> Outcome {
     output_invitation(&invitation, layout(args.format), &args.invitation)
 }
 
-pub fn decrypt(args: &DecryptArgs) -> Outcome {
+pub(crate) fn decrypt(args: &DecryptArgs) -> Outcome {
     io::stdin_once(&args.file, &args.password)?;
     io::check_output(&args.output, args.force)?;
     let limits = Limits::default();
@@ -181,7 +181,7 @@ pub fn decrypt(args: &DecryptArgs) -> Outcome {
     io::write_output(&args.output, ticket.text().as_bytes(), args.force)
 }
 
-pub fn encrypt(args: &EncryptArgs) -> Outcome {
+pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
     io::stdin_once(&args.file, &args.password)?;
     io::check_output(&args.invitation.output, args.invitation.force)?;
     let limits = Limits::default();
@@ -257,7 +257,7 @@ fn check_stub(stub: &str) {
     }
 }
 
-pub fn pass_stub(command: &PassStubCommand) -> Outcome {
+pub(crate) fn pass_stub(command: &PassStubCommand) -> Outcome {
     match command {
         PassStubCommand::Generate => {
             let stub = rainv::generate::pass_stub()

@@ -13,7 +13,7 @@ use crate::args::PasswordArgs;
 
 /// Why a command failed, and so which exit code it ends with.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Exit 1: the input is invalid or refused, or the password is wrong.
     Invalid { message: String, hint: String },
     /// Exit 2: usage or I/O error.
@@ -23,21 +23,21 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Failure {
+    pub(crate) fn usage(message: impl Into<String>, hint: impl Into<String>) -> Failure {
         Failure::Usage {
             message: message.into(),
             hint: hint.into(),
         }
     }
 
-    pub fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Failure {
+    pub(crate) fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Failure {
         Failure::Invalid {
             message: message.into(),
             hint: hint.into(),
         }
     }
 
-    pub fn io(what: &str, path: &Path, error: &io::Error) -> Failure {
+    pub(crate) fn io(what: &str, path: &Path, error: &io::Error) -> Failure {
         Failure::usage(
             format!("cannot {what} {}: {error}", display_path(path)),
             "check the path and its permissions",
@@ -45,14 +45,14 @@ impl Failure {
     }
 
     /// A library error about input `name`.
-    pub fn from_error(name: &str, error: &rainv::Error) -> Failure {
+    pub(crate) fn from_error(name: &str, error: &rainv::Error) -> Failure {
         Failure::invalid(format!("{name}: {error}"), error.hint())
     }
 }
 
-pub type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     if is_stdio(path) {
         "standard input".to_string()
     } else {
@@ -61,13 +61,13 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// `-` stands for standard input (or output, where a command writes).
-pub fn is_stdio(path: &Path) -> bool {
+pub(crate) fn is_stdio(path: &Path) -> bool {
     path.as_os_str().as_encoded_bytes() == b"-"
 }
 
 /// Append at most `limit + 1` bytes of `path` ('-' is standard input) to `buffer`: one byte
 /// past the limit shows the input is too large without reading the rest.
-pub fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Result<()> {
+pub(crate) fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Result<()> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     if is_stdio(path) {
         io::stdin().lock().take(cap).read_to_end(buffer)?;
@@ -79,7 +79,7 @@ pub fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Resu
 
 /// Read a whole input ('-' is standard input), refusing more than `limit` bytes without
 /// reading further.
-pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     read_bounded(path, limit, &mut bytes).map_err(|e| Failure::io("read", path, &e))?;
     if bytes.len() > limit {
@@ -118,7 +118,7 @@ fn read_password_file(path: &Path) -> Result<Vec<u8>, Failure> {
 
 /// Standard input can serve only one purpose: refuse reading both the input and the password
 /// from it.
-pub fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
+pub(crate) fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
     if is_stdio(input) && password.password_file.as_deref().is_some_and(is_stdio) {
         return Err(Failure::usage(
             "both the input and the password would come from standard input",
@@ -129,7 +129,7 @@ pub fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
 }
 
 /// A password for protecting a new invitation: Windows requires one, so an empty one is refused.
-pub fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
+pub(crate) fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
     let password = require_password(args, true)?;
     if password.expose().is_empty() {
         return Err(Failure::usage(
@@ -141,7 +141,7 @@ pub fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
 }
 
 /// Refuse early when `path` exists and may not be replaced, before asking for anything.
-pub fn check_output(path: &Path, force: bool) -> Outcome {
+pub(crate) fn check_output(path: &Path, force: bool) -> Outcome {
     if !force && !is_stdio(path) && path.exists() {
         return Err(Failure::usage(
             format!("{} already exists", display_path(path)),
@@ -153,7 +153,7 @@ pub fn check_output(path: &Path, force: bool) -> Outcome {
 
 /// Get a password from a file, an environment variable, or a prompt on the terminal.
 /// Returns `None` when none was given and no terminal can be asked.
-pub fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Password>, Failure> {
+pub(crate) fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Password>, Failure> {
     if let Some(path) = &args.password_file {
         let raw = Zeroizing::new(read_password_file(path)?);
         let text = std::str::from_utf8(&raw).map_err(|_| {
@@ -204,7 +204,7 @@ pub fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Password>, 
 }
 
 /// A password that must be there.
-pub fn require_password(args: &PasswordArgs, confirm: bool) -> Result<Password, Failure> {
+pub(crate) fn require_password(args: &PasswordArgs, confirm: bool) -> Result<Password, Failure> {
     password(args, confirm)?.ok_or_else(|| {
         Failure::usage(
             "a password is needed and standard input is not a terminal to ask on",
@@ -216,7 +216,7 @@ pub fn require_password(args: &PasswordArgs, confirm: bool) -> Result<Password, 
 /// Write `bytes` to `path` ('-' is standard output). Files are written atomically: to a
 /// temporary file beside the target, then moved into place. Without `force` an existing file
 /// is never replaced, not even by a race.
-pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
     if is_stdio(path) {
         let mut out = io::stdout().lock();
         return out
@@ -253,7 +253,7 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Outcome {
 }
 
 /// Parse `--now`: RFC 3339 or seconds since 1970; the system clock when absent.
-pub fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+pub(crate) fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     let Some(text) = text else {
         return Ok(Utc::now());
     };
@@ -276,7 +276,7 @@ pub fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
 }
 
 /// Parse a duration like `90m`, `6h`, `2d` or a bare number of minutes, into minutes.
-pub fn parse_minutes(text: &str) -> Result<u64, Failure> {
+pub(crate) fn parse_minutes(text: &str) -> Result<u64, Failure> {
     let bad = || {
         Failure::usage(
             format!("--expires {text}: not a duration"),
@@ -298,12 +298,12 @@ pub fn parse_minutes(text: &str) -> Result<u64, Failure> {
 }
 
 /// Colour only on a terminal, and never with NO_COLOR set.
-pub fn colour_enabled(stream_is_terminal: bool) -> bool {
+pub(crate) fn colour_enabled(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Wrap `text` in an ANSI colour when `enabled`.
-pub fn paint(enabled: bool, code: &str, text: &str) -> String {
+pub(crate) fn paint(enabled: bool, code: &str, text: &str) -> String {
     if enabled {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {

@@ -1,6 +1,8 @@
 //! `rainv`: the command-line tool. All the work is in the library (`rainv`) and the gateway
 //! (`rainv-gateway`); this is argument parsing, terminal and file I/O, and output rendering.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 mod args;
 mod check;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::args::OpenArgs;
 use crate::io::{self, Failure, Outcome, display_path};
 
-pub fn run(args: &OpenArgs) -> Outcome {
+pub(crate) fn run(args: &OpenArgs) -> Outcome {
     let limits = Limits::default();
     io::stdin_once(&args.file, &args.password)?;
     let now = io::parse_now(args.now.as_deref())?;
@@ -54,7 +54,7 @@ pub fn run(args: &OpenArgs) -> Outcome {
 }
 
 /// What a person should be told about before using this invitation.
-pub fn warnings(
+pub(crate) fn warnings(
     document: &Document,
     decrypted: Option<&DecryptedTicket>,
     now: DateTime<Utc>,
@@ -129,7 +129,7 @@ fn cs2_json(cs: &ConnectionString2) -> Value {
     })
 }
 
-pub fn to_json(
+pub(crate) fn to_json(
     document: &Document,
     decrypted: Option<&DecryptedTicket>,
     now: DateTime<Utc>,
@@ -169,7 +169,7 @@ pub fn to_json(
 }
 
 /// "in 3 h 12 min", "2 days ago".
-pub fn relative(seconds: i128) -> String {
+pub(crate) fn relative(seconds: i128) -> String {
     let s = seconds.unsigned_abs();
 
     if s < 60 {
