@@ -3,19 +3,11 @@
 //! `n` counts the characters of `NAME=value`. Two are defined: the expert blob (NAME and PASS)
 //! and MS-RAI's user help blob (UNSOLICITED and ID).
 
+use crate::attribute::Attribute;
 use crate::error::{Error, Result, quote_value};
 
-/// One `NAME=value` pair.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Property {
-    /// The name, before the first `=`.
-    pub name: String,
-    /// The value, after the first `=`.
-    pub value: String,
-}
-
 /// Parse a blob into its pairs, in order.
-pub fn parse(blob: &str) -> Result<Vec<Property>> {
+pub fn parse(blob: &str) -> Result<Vec<Attribute>> {
     let mut properties = Vec::new();
     let mut rest = blob;
     while !rest.is_empty() {
@@ -46,7 +38,7 @@ pub fn parse(blob: &str) -> Result<Vec<Property>> {
         let (name, value) = pair
             .split_once('=')
             .ok_or_else(|| Error::Blob(format!("\"{}\" has no '='", quote_value(pair))))?;
-        properties.push(Property {
+        properties.push(Attribute {
             name: name.to_string(),
             value: value.to_string(),
         });
@@ -65,7 +57,7 @@ pub fn format<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String
     out
 }
 
-fn only<'p>(properties: &'p [Property], name: &str) -> Result<&'p str> {
+fn only<'p>(properties: &'p [Attribute], name: &str) -> Result<&'p str> {
     let mut found = properties.iter().filter(|p| p.name == name);
     match (found.next(), found.next()) {
         (Some(p), None) => Ok(&p.value),

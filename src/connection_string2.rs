@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use zeroize::Zeroizing;
 
+use crate::attribute::Attribute;
 use crate::connection_string1::parse_port;
 use crate::error::{Error, Result, quote_value};
 use crate::text::escape_attribute;
@@ -118,15 +119,6 @@ pub struct Transport {
     pub listeners: Vec<Listener>,
 }
 
-/// An attribute of `<A>` that the specification does not name; kept so nothing is lost.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtraAttribute {
-    /// Attribute name.
-    pub name: String,
-    /// Attribute value, unescaped.
-    pub value: String,
-}
-
 /// A parsed Connection String 2. Its `Debug` output leaves out the session ID.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString2 {
@@ -137,7 +129,7 @@ pub struct ConnectionString2 {
     /// ID: the session / authorisation identifier (48 random bytes, base64, on Windows).
     pub id: String,
     /// Further attributes of `<A>` (newer Windows adds a certificate, for example), in order.
-    pub extra: Vec<ExtraAttribute>,
+    pub extra: Vec<Attribute>,
     /// The transports and their listeners.
     pub transports: Vec<Transport>,
 }
@@ -499,7 +491,7 @@ fn cs2(detail: String) -> Error {
 }
 
 /// The parts of `<A>`: KH, KH2, ID (required) and the other attributes, in order.
-type Authentication = (Option<String>, Option<Kh2>, String, Vec<ExtraAttribute>);
+type Authentication = (Option<String>, Option<Kh2>, String, Vec<Attribute>);
 
 /// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied.
 fn authentication<'a>(
@@ -520,7 +512,7 @@ fn authentication<'a>(
                 check_base64(&value, "ID", None)?;
                 id = Some(value.into_owned());
             }
-            other => extra.push(ExtraAttribute {
+            other => extra.push(Attribute {
                 name: other.to_string(),
                 value: value.into_owned(),
             }),
@@ -936,7 +928,7 @@ mod tests {
                 names
                     .into_iter()
                     .map(|name| {
-                        text.clone().prop_map(move |value| ExtraAttribute {
+                        text.clone().prop_map(move |value| Attribute {
                             name: name.to_string(),
                             value,
                         })

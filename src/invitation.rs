@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use zeroize::Zeroizing;
 
+use crate::attribute::Attribute;
 use crate::connection_string1::ConnectionString1;
 use crate::connection_string2::ConnectionString2;
 use crate::crypto::{self, Password, TicketKey};
@@ -115,15 +116,6 @@ impl DecryptedTicket {
     }
 }
 
-/// An attribute of `<UPLOADDATA>` this library does not know; kept and written back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownAttribute {
-    /// Attribute name.
-    pub name: String,
-    /// Attribute value, unescaped.
-    pub value: String,
-}
-
 /// Which generation an invitation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Generation {
@@ -151,7 +143,7 @@ pub struct Invitation {
     /// L: the novice is on a slow (modem) link.
     pub low_speed: bool,
     /// Attributes of `<UPLOADDATA>` beyond the known ones, in order.
-    pub unknown_attributes: Vec<UnknownAttribute>,
+    pub unknown_attributes: Vec<Attribute>,
 }
 
 /// How to lay out an invitation when writing it: byte for byte as a Windows version does.
@@ -322,7 +314,7 @@ impl Invitation {
                         lh_ticket_is_hex = xml::is_noted(hex_values, index);
                     }
                 }
-                None => unknown_attributes.push(UnknownAttribute {
+                None => unknown_attributes.push(Attribute {
                     name: (*name).to_string(),
                     value: value.to_string(),
                 }),
@@ -824,7 +816,7 @@ mod tests {
                 names
                     .into_iter()
                     .map(|name| {
-                        value_text().prop_map(move |value| UnknownAttribute {
+                        value_text().prop_map(move |value| Attribute {
                             name: name.to_string(),
                             value,
                         })

@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+mod attribute;
 pub mod blob;
 pub mod connection_string1;
 pub mod connection_string2;
@@ -65,13 +66,13 @@ pub mod xml;
 #[cfg(test)]
 mod test_support;
 
+pub use attribute::Attribute;
 pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use crypto::{Password, TicketKey};
 pub use error::{Error, Result};
 pub use invitation::{
-    DecryptedTicket, Document, Generation, Invitation, Layout, LhTicket, UnknownAttribute, read,
-    ticket_disagreements,
+    DecryptedTicket, Document, Generation, Invitation, Layout, LhTicket, read, ticket_disagreements,
 };
 pub use validity::{Status, Validity};
 pub use xml::Limits;

@@ -9,10 +9,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use proptest::prelude::*;
-use rainv::connection_string2::ExtraAttribute;
 use rainv::{
-    Address, ConnectionString1, ConnectionString2, HashAlgorithm, Invitation, Kh2, Layout,
-    LhTicket, Limits, Listener, Password, Transport, UnknownAttribute, Validity,
+    Address, Attribute, ConnectionString1, ConnectionString2, HashAlgorithm, Invitation, Kh2,
+    Layout, LhTicket, Limits, Listener, Password, Transport, Validity,
 };
 
 const CASES: u32 = 256;
@@ -152,14 +151,14 @@ fn transport() -> impl Strategy<Value = Transport> {
 }
 
 /// Attributes of `<A>` beyond KH, KH2 and ID, as newer Windows adds (CE holds a certificate).
-fn extra_attributes() -> impl Strategy<Value = Vec<ExtraAttribute>> {
+fn extra_attributes() -> impl Strategy<Value = Vec<Attribute>> {
     let names = vec!["CE", "X1", "X2", "Cert", "RC", "z.y-w_v"];
     let count = names.len();
     prop::sample::subsequence(names, 0..=count).prop_flat_map(|names| {
         names
             .into_iter()
             .map(|name| {
-                text().prop_map(move |value| ExtraAttribute {
+                text().prop_map(move |value| Attribute {
                     name: name.to_string(),
                     value,
                 })
@@ -186,14 +185,14 @@ fn connection_string2() -> impl Strategy<Value = ConnectionString2> {
 }
 
 /// Attributes of `<UPLOADDATA>` rainv does not know, kept and written back.
-fn unknown_attributes() -> impl Strategy<Value = Vec<UnknownAttribute>> {
+fn unknown_attributes() -> impl Strategy<Value = Vec<Attribute>> {
     let names = vec!["X1", "Foo", "Extra-2", "z.y"];
     let count = names.len();
     prop::sample::subsequence(names, 0..=count).prop_flat_map(|names| {
         names
             .into_iter()
             .map(|name| {
-                text().prop_map(move |value| UnknownAttribute {
+                text().prop_map(move |value| Attribute {
                     name: name.to_string(),
                     value,
                 })
@@ -210,7 +209,7 @@ struct Fields {
     validity: Validity,
     pass_stub: Option<String>,
     low_speed: bool,
-    unknown_attributes: Vec<UnknownAttribute>,
+    unknown_attributes: Vec<Attribute>,
 }
 
 impl Fields {

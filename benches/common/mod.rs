@@ -11,10 +11,9 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use rainv::connection_string2::ExtraAttribute;
 use rainv::{
-    ConnectionString1, ConnectionString2, HashAlgorithm, Invitation, Kh2, Layout, LhTicket,
-    Listener, Password, Transport, Validity,
+    Attribute, ConnectionString1, ConnectionString2, HashAlgorithm, Invitation, Kh2, Layout,
+    LhTicket, Listener, Password, Transport, Validity,
 };
 
 /// One benchmark input: the file's bytes, its password, and how Windows lays it out.
@@ -106,7 +105,7 @@ fn generated_windows10(password: &Password) -> Vec<u8> {
             hash: b64(32, 12),
         }),
         id: b64(48, 13),
-        extra: vec![ExtraAttribute {
+        extra: vec![Attribute {
             name: "CE".into(),
             value: certificate,
         }],
