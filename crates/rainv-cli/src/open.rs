@@ -344,3 +344,51 @@ fn summary(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_at_each_unit_boundary() {
+        let day = 86_400;
+        for (seconds, text) in [
+            (0, "0 s"),
+            (59, "59 s"),
+            (-59, "59 s"),
+            (60, "1 min"),
+            (3599, "59 min"),
+            (3600, "1 h 0 min"),
+            (3660, "1 h 1 min"),
+            (day - 1, "23 h 59 min"),
+            (day, "1 day"),
+            (2 * day, "2 days"),
+            (365 * day - 1, "364 days"),
+            (365 * day, "1 year"),
+            (-2 * 365 * day, "2 years"),
+        ] {
+            assert_eq!(relative(seconds), text, "{seconds}");
+        }
+    }
+
+    #[test]
+    fn long_ticket_attributes_are_shortened_to_48_characters() {
+        for (length, shortened) in [(48, false), (49, true)] {
+            let value = "é".repeat(length);
+            let text = format!(
+                "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue+HA=\" ID=\"AAAA\" CE=\"{value}\"/>\
+                 <C><T ID=\"1\" SID=\"0\"><L P=\"3389\" N=\"192.0.2.1\"/></T></C></E>"
+            );
+            let cs = ConnectionString2::parse(&text, &rainv::Limits::default()).unwrap();
+            let mut out = String::new();
+            cs2_summary(&mut out, &cs);
+            let line = out.lines().find(|l| l.contains("CE:")).unwrap();
+            let expected = format!(
+                "  CE: {}{}",
+                "é".repeat(48),
+                if shortened { "…" } else { "" }
+            );
+            assert_eq!(line, expected, "{length}");
+        }
+    }
+}
