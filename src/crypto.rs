@@ -60,7 +60,7 @@ impl Password {
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
+        f.debug_tuple("Password").field(&Redacted).finish()
     }
 }
 
@@ -109,7 +109,7 @@ impl TicketKey {
 
 impl fmt::Debug for TicketKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TicketKey(<redacted>)")
+        f.debug_tuple("TicketKey").field(&Redacted).finish()
     }
 }
 

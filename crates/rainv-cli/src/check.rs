@@ -561,15 +561,7 @@ fn too_large(size: u64, limit: usize) -> Report {
         size: usize::try_from(size).unwrap_or(usize::MAX),
         limit,
     };
-    Report {
-        verdict: Verdict::Reject,
-        kind: None,
-        findings: vec![Finding {
-            code: error.code(),
-            severity: Severity::Error,
-            message: error.to_string(),
-        }],
-    }
+    Report::rejected(error.code(), error.to_string())
 }
 
 fn is_invitation_name(path: &Path) -> bool {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use serde::Serialize;
 
-use crate::validate::{Finding, Policy, Report, Severity, Verdict, validate};
+use crate::validate::{Policy, Report, validate};
 use rainv::Error;
 
 /// How deep forwarded messages are followed.
@@ -110,17 +110,12 @@ pub fn scan_message(
 
 /// `mail.too-deep`: a forwarded message beyond [`MAX_NESTING`] levels, which is not searched.
 fn too_deep() -> Report {
-    Report {
-        verdict: Verdict::Reject,
-        kind: None,
-        findings: vec![Finding {
-            code: "mail.too-deep",
-            severity: Severity::Error,
-            message: format!(
-                "a message forwarded more than {MAX_NESTING} levels deep was not searched for invitations"
-            ),
-        }],
-    }
+    Report::rejected(
+        "mail.too-deep",
+        format!(
+            "a message forwarded more than {MAX_NESTING} levels deep was not searched for invitations"
+        ),
+    )
 }
 
 fn parse(raw: &[u8]) -> Option<Message<'_>> {
@@ -176,6 +171,7 @@ fn scan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Verdict;
 
     pub(super) const PARSER_PANIC: &[u8] = b"X-Rainv-Test: make the mail parser panic\r\n";
 

@@ -73,6 +73,22 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+impl Report {
+    /// A rejection for one reason, of input that could not be judged at all (too large to read,
+    /// forwarded beyond the nesting limit): no kind, and one error finding.
+    pub fn rejected(code: &'static str, message: String) -> Report {
+        Report {
+            verdict: Verdict::Reject,
+            kind: None,
+            findings: vec![Finding {
+                code,
+                severity: Severity::Error,
+                message,
+            }],
+        }
+    }
+}
+
 /// The formats a policy may allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
