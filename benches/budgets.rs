@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use common::{Sample, samples};
-use rainv::{Invitation, Limits, crypto, read};
+use rainv::{Invitation, Limits, pass_stub, read};
 
 /// An operation: its name, its budget in µs (if it has one), and one run of it.
 type Row<'a> = (&'a str, Option<f64>, &'a dyn Fn());
@@ -51,7 +51,7 @@ fn open(sample: &Sample) {
         .pass_stub
         .as_deref()
         .expect("the sample has a PassStub");
-    black_box((ticket, crypto::pass_stub_blob(&sample.password, stub)));
+    black_box((ticket, pass_stub::encrypt(&sample.password, stub)));
 }
 
 fn main() {

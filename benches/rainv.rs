@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{Sample, invitation, samples};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rainv::{Document, Invitation, Layout, LhTicket, Limits, TicketKey, crypto, pass_stub, read};
+use rainv::{Document, Invitation, Layout, LhTicket, Limits, TicketKey, pass_stub, read};
 use rainv_gateway::{Policy, validate};
 
 /// A moment inside the invitation's validity window, so validation runs every check.
@@ -56,7 +56,7 @@ fn bench_open(c: &mut Criterion, samples: &[Sample]) {
             b.iter(|| {
                 let inv = Invitation::from_bytes(black_box(&s.bytes)).unwrap();
                 let ticket = inv.decrypt(&s.password).unwrap().unwrap();
-                let blob = crypto::pass_stub_blob(&s.password, inv.pass_stub.as_deref().unwrap());
+                let blob = pass_stub::encrypt(&s.password, inv.pass_stub.as_deref().unwrap());
                 (ticket, blob)
             })
         });
@@ -80,10 +80,6 @@ fn bench_decrypt(c: &mut Criterion, samples: &[Sample]) {
         group.bench_function(format!("{}/ciphertext", s.name), |b| {
             b.iter(|| black_box(&lh).ciphertext())
         });
-        group.bench_function(format!("{}/aes-only", s.name), |b| {
-            let ciphertext = lh.ciphertext();
-            b.iter(|| crypto::decrypt_ticket(black_box(&key), &ciphertext).unwrap())
-        });
     }
     group.finish();
 }
@@ -94,9 +90,6 @@ fn bench_crypto(c: &mut Criterion, samples: &[Sample]) {
     let mut group = c.benchmark_group("crypto");
     group.bench_function("TicketKey::derive", |b| {
         b.iter(|| TicketKey::derive(black_box(&s.password)))
-    });
-    group.bench_function("pass_stub_blob", |b| {
-        b.iter(|| crypto::pass_stub_blob(black_box(&s.password), &stub))
     });
     group.bench_function("pass_stub::encrypt", |b| {
         b.iter(|| pass_stub::encrypt(black_box(&s.password), &stub))

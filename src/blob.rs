@@ -17,8 +17,9 @@ pub fn parse(blob: &str) -> Result<Vec<Attribute>> {
                 quote_value(rest)
             ))
         })?;
-        let valid =
-            !length.is_empty() && length.len() <= 6 && length.bytes().all(|b| b.is_ascii_digit());
+        let valid = !length.is_empty()
+            && length.len() <= MAX_PAIR_CHARS.to_string().len()
+            && length.bytes().all(|b| b.is_ascii_digit());
         let count: usize = length.parse().ok().filter(|_| valid).ok_or_else(|| {
             Error::Blob(format!(
                 "length \"{}\" is not a number",
@@ -47,15 +48,31 @@ pub fn parse(blob: &str) -> Result<Vec<Attribute>> {
     Ok(properties)
 }
 
-/// Format pairs as a blob.
-pub fn format<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+/// Format pairs as a blob. A name with `=` in it, or a pair longer than a length field can
+/// say, would not read back, and is an error.
+pub fn format<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<String> {
     let mut out = String::new();
     for (name, value) in pairs {
+        if name.contains('=') {
+            return Err(Error::Blob(format!(
+                "property name \"{}\" contains '=', which ends a name",
+                quote_value(name)
+            )));
+        }
         let count = name.chars().count() + 1 + value.chars().count();
+        if count > MAX_PAIR_CHARS {
+            return Err(Error::Blob(format!(
+                "property {} is {count} characters, above the {MAX_PAIR_CHARS} a length field holds",
+                quote_value(name)
+            )));
+        }
         out.push_str(&format!("{count};{name}={value}"));
     }
-    out
+    Ok(out)
 }
+
+/// The longest `NAME=value` a length field (at most six digits) can count.
+const MAX_PAIR_CHARS: usize = 999_999;
 
 fn only<'p>(properties: &'p [Attribute], name: &str) -> Result<&'p str> {
     let mut found = properties.iter().filter(|p| p.name == name);
@@ -67,15 +84,41 @@ fn only<'p>(properties: &'p [Attribute], name: &str) -> Result<&'p str> {
 }
 
 /// The blob an expert sends: its name and the encrypted PassStub.
+///
+/// Made by [`ExpertBlob::new`] or [`ExpertBlob::parse`]; its text (`to_string`) reads back
+/// equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpertBlob {
-    /// The expert's display name.
-    pub name: String,
-    /// The PASS value: hex of the encrypted PassStub.
-    pub pass: String,
+    name: String,
+    pass: String,
 }
 
 impl ExpertBlob {
+    /// The blob for the expert `name` and the PASS value (from
+    /// [`pass_stub::encrypt`](crate::pass_stub::encrypt)).
+    pub fn new(name: impl Into<String>, pass: impl Into<String>) -> Result<ExpertBlob> {
+        let blob = ExpertBlob {
+            name: name.into(),
+            pass: pass.into(),
+        };
+        format(blob.pairs())?;
+        Ok(blob)
+    }
+
+    /// The expert's display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The PASS value: hex of the encrypted PassStub.
+    pub fn pass(&self) -> &str {
+        &self.pass
+    }
+
+    fn pairs(&self) -> [(&str, &str); 2] {
+        [("NAME", &self.name), ("PASS", &self.pass)]
+    }
+
     /// Parse `n;NAME=...n;PASS=...`.
     pub fn parse(blob: &str) -> Result<ExpertBlob> {
         let properties = parse(blob)?;
@@ -97,23 +140,46 @@ impl ExpertBlob {
 
 impl std::fmt::Display for ExpertBlob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&format([
-            ("NAME", self.name.as_str()),
-            ("PASS", self.pass.as_str()),
-        ]))
+        // Checked when made, so this cannot fail.
+        f.write_str(&format(self.pairs()).map_err(|_| std::fmt::Error)?)
     }
 }
 
 /// MS-RAI's user help blob (RemoteConnectionParms): who is offering unsolicited help.
+///
+/// Made by [`UserHelpBlob::new`] or [`UserHelpBlob::parse`]; its text reads back equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserHelpBlob {
-    /// The UNSOLICITED value (MS-RAI gives 1).
-    pub unsolicited: String,
-    /// `DomainName\UserName` of the expert.
-    pub id: String,
+    unsolicited: String,
+    id: String,
 }
 
 impl UserHelpBlob {
+    /// The blob for an UNSOLICITED value (MS-RAI gives 1) and the expert's
+    /// `DomainName\UserName`.
+    pub fn new(unsolicited: impl Into<String>, id: impl Into<String>) -> Result<UserHelpBlob> {
+        let blob = UserHelpBlob {
+            unsolicited: unsolicited.into(),
+            id: id.into(),
+        };
+        format(blob.pairs())?;
+        Ok(blob)
+    }
+
+    /// The UNSOLICITED value (MS-RAI gives 1).
+    pub fn unsolicited(&self) -> &str {
+        &self.unsolicited
+    }
+
+    /// `DomainName\UserName` of the expert.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn pairs(&self) -> [(&str, &str); 2] {
+        [("UNSOLICITED", &self.unsolicited), ("ID", &self.id)]
+    }
+
     /// Parse `n;UNSOLICITED=1n;ID=DOMAIN\USER`.
     pub fn parse(blob: &str) -> Result<UserHelpBlob> {
         let properties = parse(blob)?;
@@ -131,10 +197,8 @@ impl UserHelpBlob {
 
 impl std::fmt::Display for UserHelpBlob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&format([
-            ("UNSOLICITED", self.unsolicited.as_str()),
-            ("ID", self.id.as_str()),
-        ]))
+        // Checked when made, so this cannot fail.
+        f.write_str(&format(self.pairs()).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -157,9 +221,9 @@ mod tests {
 
     #[test]
     fn counts_characters_not_bytes_and_refuses_bad_lengths() {
-        let blob = format([("NAME", "Zoë"), ("PASS", "00")]);
+        let blob = format([("NAME", "Zoë"), ("PASS", "00")]).unwrap();
         assert_eq!(blob, "8;NAME=Zoë7;PASS=00");
-        assert_eq!(ExpertBlob::parse(&blob).unwrap().name, "Zoë");
+        assert_eq!(ExpertBlob::parse(&blob).unwrap().name(), "Zoë");
         for bad in [
             "99;NAME=x",
             "x;NAME=x",

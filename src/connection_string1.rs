@@ -8,12 +8,14 @@ use std::fmt;
 use crate::error::{Error, Result, quote_value};
 
 /// The only protocol version MS-RAI defines.
-pub const PROTOCOL_VERSION: &str = "65538";
+pub(crate) const PROTOCOL_VERSION: &str = "65538";
 /// The only protocol type MS-RAI defines.
-pub const PROTOCOL_TYPE: &str = "1";
+pub(crate) const PROTOCOL_TYPE: &str = "1";
 
-/// One `host:port` entry of the machine address list.
+/// One `host:port` entry of the machine address list. Made by [`Address::new`] or
+/// [`Address::parse`], which hold it to MS-RAI's rules.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Address {
     /// An IPv4 address or a computer name.
     pub host: String,
@@ -28,6 +30,14 @@ impl fmt::Display for Address {
 }
 
 impl Address {
+    /// An IPv4 address or computer name and a port from 1 to 65535.
+    pub fn new(host: impl Into<String>, port: u16) -> Result<Address> {
+        let host = host.into();
+        validate_host(&host)?;
+        let port = parse_port(&port.to_string()).map_err(Error::RcTicket)?;
+        Ok(Address { host, port })
+    }
+
     /// Parse `host:port`, with the rules of MS-RAI: an IPv4 address or computer name, and a
     /// port from 1 to 65535.
     pub fn parse(text: &str) -> Result<Address> {
@@ -71,8 +81,10 @@ fn validate_host(host: &str) -> Result<()> {
     }
 }
 
-/// A parsed Connection String 1. Its `Debug` output leaves out the session ID.
+/// A Connection String 1 (RCTICKET). Made by [`ConnectionString1::new`] or
+/// [`ConnectionString1::parse`]. Its `Debug` output leaves out the session ID.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConnectionString1 {
     /// Where the expert connects, in the order to try.
     pub addresses: Vec<Address>,
@@ -93,6 +105,27 @@ impl std::fmt::Debug for ConnectionString1 {
 }
 
 impl ConnectionString1 {
+    /// An RCTICKET for `addresses` (at least one), with the session ID and KH (base64 of 20
+    /// bytes), checked as the reader checks one.
+    pub fn new(
+        addresses: Vec<Address>,
+        session_id: impl Into<String>,
+        kh: impl Into<String>,
+    ) -> Result<ConnectionString1> {
+        let ticket = ConnectionString1 {
+            addresses,
+            session_id: session_id.into(),
+            kh: kh.into(),
+        };
+        let back = ConnectionString1::parse(&ticket.to_string(), usize::MAX)?;
+        if back != ticket {
+            return Err(Error::Write(
+                "this RCTICKET would not read back as written".into(),
+            ));
+        }
+        Ok(ticket)
+    }
+
     /// Parse and validate an RCTICKET, allowing at most `max_addresses` addresses.
     pub fn parse(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
         let fields: Vec<&str> = text.splitn(9, ',').collect();

@@ -65,12 +65,24 @@ impl FromStr for HashAlgorithm {
 }
 
 /// KH2: a stronger hash of the novice's RDP public key, `algorithm:base64`.
+///
+/// Made by [`Kh2::new`] or parsing (`"sha256:…".parse()`), which check the hash's length.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Kh2 {
     /// Which hash.
     pub algorithm: HashAlgorithm,
     /// The hash, base64 as written.
     pub hash: String,
+}
+
+impl Kh2 {
+    /// A KH2 of `algorithm` with `hash` (base64 of a hash of that algorithm's length).
+    pub fn new(algorithm: HashAlgorithm, hash: impl Into<String>) -> Result<Kh2> {
+        let hash = hash.into();
+        check_base64(&hash, "KH2 hash", Some(algorithm.hash_len()))?;
+        Ok(Kh2 { algorithm, hash })
+    }
 }
 
 impl FromStr for Kh2 {
@@ -82,12 +94,7 @@ impl FromStr for Kh2 {
                 quote_value(text)
             ))
         })?;
-        let algorithm: HashAlgorithm = algorithm.parse()?;
-        check_base64(hash, "KH2 hash", Some(algorithm.hash_len()))?;
-        Ok(Kh2 {
-            algorithm,
-            hash: hash.to_string(),
-        })
+        Kh2::new(algorithm.parse()?, hash)
     }
 }
 
@@ -98,7 +105,10 @@ impl std::fmt::Display for Kh2 {
 }
 
 /// One listener: where the expert may connect, tried in document order.
+///
+/// Made by [`Listener::new`] or [`Listener::websocket`], which check it as the reader does.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Listener {
     /// N: IPv6 (possibly with `%zone`), IPv4 or a host name.
     pub address: String,
@@ -110,6 +120,7 @@ pub struct Listener {
 
 /// One transport (`<T>`) and its listeners.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Transport {
     /// ID: the transport identifier (Windows writes 1).
     pub id: u32,
@@ -119,19 +130,18 @@ pub struct Transport {
     pub listeners: Vec<Listener>,
 }
 
-/// A parsed Connection String 2. Its `Debug` output leaves out the session ID.
+/// A Connection String 2: the plaintext of an LHTICKET, or a bare `<E>` document.
+///
+/// Made by [`ConnectionString2::parse`] or [`ConnectionString2::new`]; either way it is one the
+/// reader accepts, so [`ConnectionString2::to_text`] always reads back equal. Its text is
+/// wiped from memory when dropped, and its `Debug` output leaves out the session ID.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString2 {
-    /// KH: base64 SHA-1 of the novice's RDP server public key blob.
-    pub kh: Option<String>,
-    /// KH2: the same key hashed with SHA-2.
-    pub kh2: Option<Kh2>,
-    /// ID: the session / authorisation identifier (48 random bytes, base64, on Windows).
-    pub id: String,
-    /// Further attributes of `<A>` (newer Windows adds a certificate, for example), in order.
-    pub extra: Vec<Attribute>,
-    /// The transports and their listeners.
-    pub transports: Vec<Transport>,
+    kh: Option<String>,
+    kh2: Option<Kh2>,
+    id: String,
+    extra: Vec<Attribute>,
+    transports: Vec<Transport>,
 }
 
 impl std::fmt::Debug for ConnectionString2 {
@@ -171,7 +181,121 @@ impl Drop for ConnectionString2 {
     }
 }
 
+impl Listener {
+    /// A TCP listener: an IPv6 address (possibly with `%zone`), an IPv4 address or a host
+    /// name, and a port.
+    pub fn new(address: impl Into<String>, port: u16) -> Result<Listener> {
+        Listener {
+            address: address.into(),
+            port: Some(port),
+            uri: None,
+        }
+        .checked()
+    }
+
+    /// A websocket listener: the address and the full URI Windows gives instead of a port.
+    pub fn websocket(address: impl Into<String>, uri: impl Into<String>) -> Result<Listener> {
+        Listener {
+            address: address.into(),
+            port: None,
+            uri: Some(uri.into()),
+        }
+        .checked()
+    }
+
+    /// The listener, if a ticket holding it reads back with it unchanged.
+    fn checked(self) -> Result<Listener> {
+        let transport = Transport::new(0, 0, vec![self]);
+        let ticket = ConnectionString2::new("AAAA", vec![transport])?;
+        let mut listeners = ticket.listeners().cloned();
+        listeners
+            .next()
+            .ok_or_else(|| cs2("a listener did not read back".into()))
+    }
+}
+
+impl Transport {
+    /// A transport (`<T>`): its ID (Windows writes 1), the terminal services session and its
+    /// listeners. [`ConnectionString2::new`] checks it.
+    pub fn new(id: u32, session_id: u32, listeners: Vec<Listener>) -> Transport {
+        Transport {
+            id,
+            session_id,
+            listeners,
+        }
+    }
+}
+
 impl ConnectionString2 {
+    /// A Connection String 2 with session `id` (base64) and `transports`, checked as the
+    /// reader checks one under default [`Limits`].
+    pub fn new(id: impl Into<String>, transports: Vec<Transport>) -> Result<ConnectionString2> {
+        ConnectionString2 {
+            kh: None,
+            kh2: None,
+            id: id.into(),
+            extra: Vec::new(),
+            transports,
+        }
+        .checked()
+    }
+
+    /// The same ticket with KH (base64 SHA-1 of the RDP server's public key blob).
+    pub fn with_kh(mut self, kh: impl Into<String>) -> Result<ConnectionString2> {
+        self.kh = Some(kh.into());
+        self.checked()
+    }
+
+    /// The same ticket with KH2.
+    pub fn with_kh2(mut self, kh2: Kh2) -> Result<ConnectionString2> {
+        self.kh2 = Some(kh2);
+        self.checked()
+    }
+
+    /// The same ticket with further attributes of `<A>`, written after KH2, before ID.
+    pub fn with_extra(mut self, extra: Vec<Attribute>) -> Result<ConnectionString2> {
+        self.extra = extra;
+        self.checked()
+    }
+
+    /// The ticket, if its text reads back as this very ticket: the reader's rules are the only
+    /// ones, and the writer keeps to them.
+    fn checked(self) -> Result<ConnectionString2> {
+        let back = ConnectionString2::parse(&self.to_text(), &Limits::default())?;
+        if back != self {
+            return Err(Error::Write(
+                "this Connection String 2 would not read back as written".into(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// KH: base64 SHA-1 of the novice's RDP server public key blob.
+    pub fn kh(&self) -> Option<&str> {
+        self.kh.as_deref()
+    }
+
+    /// KH2: the same key hashed with SHA-2.
+    pub fn kh2(&self) -> Option<&Kh2> {
+        self.kh2.as_ref()
+    }
+
+    /// ID: the session / authorisation identifier (48 random bytes, base64, on Windows).
+    /// Whoever holds it can connect: keep it out of logs.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Further attributes of `<A>` (newer Windows adds a certificate, for example), in order.
+    pub fn extra(&self) -> &[Attribute] {
+        &self.extra
+    }
+
+    /// The transports and their listeners.
+    pub fn transports(&self) -> &[Transport] {
+        &self.transports
+    }
+
     /// Parse a Connection String 2 from its text, under `limits`.
     pub fn parse(text: &str, limits: &Limits) -> Result<ConnectionString2> {
         if let Some(parsed) = Self::parse_windows(text, limits) {

@@ -8,11 +8,11 @@ use crate::generate;
 use crate::invitation::{Invitation, LhTicket};
 use crate::validity::Validity;
 
-/// Windows 10's default validity: 6 hours.
-pub const DEFAULT_MINUTES: u64 = 360;
-
 /// What the novice decides when making an invitation.
+///
+/// Start from [`NewInvitation::new`] and set what differs from its defaults.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct NewInvitation {
     /// USERNAME.
     pub username: String,
@@ -37,19 +37,42 @@ pub struct NewInvitation {
 }
 
 impl NewInvitation {
-    /// The Connection String 2 this invitation will carry.
-    pub fn connection_string(&self, session_id: &str) -> ConnectionString2 {
-        ConnectionString2 {
-            kh: self.kh.clone(),
-            kh2: self.kh2.clone(),
-            id: session_id.to_string(),
-            extra: Vec::new(),
-            transports: vec![Transport {
-                id: 1,
-                session_id: self.terminal_session,
-                listeners: self.listeners.clone(),
-            }],
+    /// Windows 10's default validity: 6 hours.
+    pub const DEFAULT_MINUTES: u64 = 360;
+
+    /// An invitation from `username` to connect to `listeners`, made at `created` (seconds
+    /// since 1970), valid for [`NewInvitation::DEFAULT_MINUTES`], with no KH (so no RCTICKET)
+    /// and a random session ID.
+    pub fn new(
+        username: impl Into<String>,
+        listeners: Vec<Listener>,
+        created: u64,
+    ) -> NewInvitation {
+        NewInvitation {
+            username: username.into(),
+            listeners,
+            kh: None,
+            kh2: None,
+            session_id: None,
+            terminal_session: 0,
+            created,
+            minutes: Self::DEFAULT_MINUTES,
+            low_speed: false,
+            with_rc_ticket: false,
         }
+    }
+
+    /// The Connection String 2 this invitation will carry, checked as the reader checks one.
+    pub fn connection_string(&self, session_id: &str) -> Result<ConnectionString2> {
+        let transport = Transport::new(1, self.terminal_session, self.listeners.clone());
+        let mut ticket = ConnectionString2::new(session_id, vec![transport])?;
+        if let Some(kh) = &self.kh {
+            ticket = ticket.with_kh(kh.as_str())?;
+        }
+        if let Some(kh2) = &self.kh2 {
+            ticket = ticket.with_kh2(kh2.clone())?;
+        }
+        Ok(ticket)
     }
 
     /// The RCTICKET for XP experts: the listeners an XP expert can reach (IPv4 and names with
@@ -70,13 +93,7 @@ impl NewInvitation {
                     .into(),
             ));
         }
-        let text = ConnectionString1 {
-            addresses,
-            session_id: session_id.to_string(),
-            kh,
-        };
-        // Round-trip through the parser so that what we write is what we would accept.
-        ConnectionString1::parse(&text.to_string(), usize::MAX)
+        ConnectionString1::new(addresses, session_id, kh)
     }
 
     /// Build the invitation: a fresh PassStub (and session ID if none was given), the
@@ -91,10 +108,7 @@ impl NewInvitation {
             Some(id) => id.clone(),
             None => generate::session_id()?,
         };
-        let connection = self.connection_string(&session_id);
-        let text = connection.to_text();
-        // Refuse to write a ticket we could not read back.
-        crate::ConnectionString2::parse(&text, &crate::Limits::default())?;
+        let text = self.connection_string(&session_id)?.to_text();
         let rc_ticket = if self.with_rc_ticket {
             Some(self.rc_ticket(&session_id)?)
         } else {
@@ -162,7 +176,7 @@ mod tests {
             session_id: None,
             terminal_session: 0,
             created: 1_700_000_000,
-            minutes: DEFAULT_MINUTES,
+            minutes: NewInvitation::DEFAULT_MINUTES,
             low_speed: false,
             with_rc_ticket: true,
         }

@@ -102,7 +102,7 @@ impl TicketKey {
     }
 
     /// The raw key bytes.
-    pub fn as_bytes(&self) -> &[u8; 16] {
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
 }
@@ -181,7 +181,7 @@ const ZERO_IV: [u8; 16] = [0; 16];
 ///
 /// Deterministic, because Windows uses a zero IV: the same text and password always give the
 /// same bytes, which is what lets rainv reproduce Windows' tickets exactly.
-pub fn encrypt_ticket(key: &TicketKey, plaintext: &str) -> Vec<u8> {
+pub(crate) fn encrypt_ticket(key: &TicketKey, plaintext: &str) -> Vec<u8> {
     let message = SecretBytes(text::utf16le_bytes(plaintext));
     cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &ZERO_IV.into())
         .encrypt_padded_vec::<Pkcs7>(&message.0)
@@ -202,7 +202,8 @@ impl Drop for SecretBytes {
 ///
 /// A wrong password shows as bad padding or as text that is not UTF-16 XML; both give
 /// [`Error::WrongPassword`], never a success.
-pub fn decrypt_ticket(key: &TicketKey, ciphertext: &[u8]) -> Result<Zeroizing<String>> {
+#[cfg(test)]
+pub(crate) fn decrypt_ticket(key: &TicketKey, ciphertext: &[u8]) -> Result<Zeroizing<String>> {
     check_ciphertext_length(ciphertext.len())?;
     decrypt_ticket_in_place(key, Zeroizing::new(ciphertext.to_vec()))
 }
@@ -240,7 +241,7 @@ pub(crate) fn decrypt_ticket_in_place(
 
 /// The expert's encrypted PassStub (the PASS value): RC4 under MD5 of the password, over the
 /// PassStub as a BSTR (`u32_le` byte length, then UTF-16LE).
-pub fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
+pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
     let key = Zeroizing::new(<[u8; 16]>::from(password.utf16le_digest::<Md5>()));
     let units = pass_stub.encode_utf16().count();
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
@@ -262,7 +263,7 @@ fn rc4(key: &[u8; 16], data: &mut [u8]) {
 }
 
 /// Check an expert's PASS blob against the password and PassStub, in constant time.
-pub fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) -> bool {
+pub(crate) fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) -> bool {
     let expected = pass_stub_blob(password, pass_stub);
     expected.len() == blob.len() && bool::from(expected.ct_eq(blob))
 }
@@ -428,5 +429,155 @@ mod tests {
             format!("{:?}", TicketKey::derive(&Password::new("hunter2"))),
             "TicketKey(<redacted>)"
         );
+    }
+
+    /// Against the hand-written reference (tests/common/reference.rs): the raw decryption
+    /// under the public `LhTicket` API, on any ciphertext, and the key derivation.
+    mod oracle {
+        use super::*;
+        use crate::reference as r;
+        use crate::test_support::Xorshift;
+
+        fn below(rng: &mut Xorshift, n: usize) -> usize {
+            let b = rng.bytes(8);
+            (u64::from_le_bytes(b.try_into().unwrap()) % n as u64) as usize
+        }
+
+        /// Mostly ASCII, with line breaks, Latin-1, the BMP and beyond it (surrogate pairs).
+        fn text(rng: &mut Xorshift, chars: usize) -> String {
+            (0..chars)
+                .map(|_| {
+                    let (low, high) = match below(rng, 10) {
+                        0..=4 => (0x20, 0x7E),
+                        5 => return ['\r', '\n', '\t', '\u{FEFF}'][below(rng, 4)],
+                        6 => (0xA0, 0xFF),
+                        7 => (0x100, 0xD7FF),
+                        8 => (0xE000, 0xFFFD),
+                        _ => (0x1_0000, 0x10_FFFF),
+                    };
+                    let offset = below(rng, (high - low + 1) as usize) as u32;
+                    char::from_u32(low + offset).unwrap()
+                })
+                .collect()
+        }
+
+        fn password(rng: &mut Xorshift) -> String {
+            let length = below(rng, 81);
+            text(rng, length)
+        }
+
+        fn looks_like_xml(text: &str) -> bool {
+            text.trim_start_matches('\u{FEFF}')
+                .trim_start()
+                .starts_with('<')
+        }
+
+        /// rainv gives the reference's text when both accept the ciphertext, and an error
+        /// exactly when the reference refuses it or it is not XML.
+        fn assert_agrees(password: &str, ciphertext: &[u8], context: &dyn std::fmt::Display) {
+            let expected = r::decrypt_lhticket(password, ciphertext);
+            let key = TicketKey::derive(&Password::new(password));
+            let got = decrypt_ticket(&key, ciphertext);
+            match (&got, &expected) {
+                (Ok(text), Some(reference)) => {
+                    assert_eq!(text.as_str(), reference, "{context}");
+                    assert!(looks_like_xml(text), "{context}: accepted {text:?}");
+                }
+                (Err(Error::WrongPassword), None) => {}
+                (Err(Error::WrongPassword), Some(reference)) => {
+                    assert!(
+                        !looks_like_xml(reference),
+                        "{context}: refused {reference:?}"
+                    );
+                }
+                (Err(Error::LhTicket(_)), None)
+                    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) => {}
+                _ => panic!("{context}: rainv gave {got:?}, the reference {expected:?}"),
+            }
+        }
+
+        #[test]
+        fn keys_are_the_references_for_every_length_and_generated_passwords() {
+            let mut rng = Xorshift::new();
+            let mut passwords: Vec<String> = (0..=70).map(|n| "k".repeat(n)).collect();
+            passwords.extend((0..200).map(|_| password(&mut rng)));
+            for password in passwords {
+                let key = TicketKey::derive(&Password::new(password.as_str()));
+                assert_eq!(
+                    *key.as_bytes(),
+                    r::ticket_key(&password),
+                    "{rng}: {password:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn decryption_agrees_on_texts_damage_and_wrong_passwords() {
+            let mut rng = Xorshift::new();
+            for round in 0..300 {
+                let password = password(&mut rng);
+                let length = if round <= 40 {
+                    round
+                } else {
+                    below(&mut rng, 300)
+                };
+                let plaintext = format!("<{}", text(&mut rng, length));
+                let ciphertext = r::encrypt_lhticket(&password, &plaintext);
+                let key = TicketKey::derive(&Password::new(password.as_str()));
+                assert_eq!(encrypt_ticket(&key, &plaintext), ciphertext, "{rng}");
+                assert_eq!(
+                    decrypt_ticket(&key, &ciphertext).unwrap().as_str(),
+                    plaintext,
+                    "{rng}"
+                );
+                let other = self::password(&mut rng);
+                if other != password {
+                    assert_agrees(&other, &ciphertext, &rng);
+                }
+                // A flip in the last two blocks changes the padding.
+                let mut flipped = ciphertext.clone();
+                let from = flipped.len().saturating_sub(32);
+                let at = from + below(&mut rng, flipped.len() - from);
+                flipped[at] ^= 1 << below(&mut rng, 8);
+                assert_agrees(&password, &flipped, &rng);
+                assert_agrees(&password, &ciphertext[16..], &rng);
+                let cut = below(&mut rng, ciphertext.len());
+                assert_agrees(&password, &ciphertext[..cut], &rng);
+            }
+        }
+
+        #[test]
+        fn decryption_agrees_on_every_kind_of_padding() {
+            let mut rng = Xorshift::new();
+            let password = password(&mut rng);
+            let key = r::ticket_key(&password);
+            for round in 0..600 {
+                // UTF-16LE text, then a last block ending in `pad` bytes of value `value`:
+                // valid padding when they agree (and the text stays whole code units).
+                let length = below(&mut rng, 40);
+                let xml = if round % 3 == 0 { "" } else { "<" };
+                let mut plain = r::utf16le(&format!("{xml}{}", text(&mut rng, length)));
+                let pad = 1 + below(&mut rng, 16);
+                let value = match round % 4 {
+                    0 | 1 => pad as u8,
+                    2 => [0, 17, 0xff, pad as u8 ^ 1][below(&mut rng, 4)],
+                    _ => rng.bytes(1)[0],
+                };
+                let fill = (16 - (plain.len() + pad) % 16) % 16;
+                plain.extend(rng.bytes(fill));
+                plain.extend(std::iter::repeat_n(value, pad));
+                if round % 8 == 1 && pad > 1 {
+                    let at = plain.len() - 1 - below(&mut rng, pad - 1) - 1;
+                    plain[at] ^= 0x40;
+                }
+                let ciphertext = r::aes128_cbc_encrypt(&key, &[0; 16], &plain);
+                assert_agrees(&password, &ciphertext, &rng);
+            }
+            for _ in 0..300 {
+                let blocks = 1 + below(&mut rng, 6);
+                let ciphertext = rng.bytes(16 * blocks);
+                assert_agrees(&password, &ciphertext, &rng);
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ pub struct Position {
 
 impl Position {
     /// Position of byte `offset` in `text` (clamped to the text's end and to a char boundary).
-    pub fn of_offset(text: &str, offset: usize) -> Position {
+    pub(crate) fn of_offset(text: &str, offset: usize) -> Position {
         let mut end = offset.min(text.len());
         while !text.is_char_boundary(end) {
             end -= 1;

@@ -40,7 +40,7 @@ pub(crate) const STUB_CLASSES: [&[u8]; 14] = [
 ];
 
 /// Fill `buf` from the operating system's CSPRNG.
-pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
     getrandom::fill(buf).map_err(|e| Error::Random(e.to_string()))
 }
 

@@ -126,7 +126,12 @@ pub enum Generation {
 }
 
 /// A Remote Assistance invitation (`<UPLOADINFO>`).
+///
+/// Read with [`read`] or [`Invitation::from_bytes`], made with
+/// [`NewInvitation`](crate::NewInvitation). Its fields may be edited; [`Invitation::to_bytes`]
+/// then refuses what would not read back as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Invitation {
     /// USERNAME: the novice.
     pub username: String,
@@ -196,6 +201,21 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
 }
 
 impl Invitation {
+    /// An invitation from `username` with no tickets yet, password-protected
+    /// (RCTICKETENCRYPTED=1), with no PassStub. Set its tickets and PassStub before writing it.
+    pub fn new(username: impl Into<String>, validity: Validity) -> Invitation {
+        Invitation {
+            username: username.into(),
+            rc_ticket: None,
+            lh_ticket: None,
+            rc_ticket_encrypted: true,
+            validity,
+            pass_stub: None,
+            low_speed: false,
+            unknown_attributes: Vec::new(),
+        }
+    }
+
     /// Read an invitation file under default limits.
     ///
     /// ```
@@ -400,7 +420,22 @@ impl Invitation {
     /// Write the invitation laid out as `layout` writes it.
     ///
     /// XP files cannot carry an LHTICKET and need an RCTICKET; Vista-style files need an LHTICKET.
+    /// What is written reads back, under default [`Limits`], as this very invitation; anything
+    /// else (an unknown attribute with a name XML does not allow, more attributes than the
+    /// reader takes...) is an [`Error::Write`].
     pub fn to_bytes(&self, layout: Layout) -> Result<Vec<u8>> {
+        let bytes = self.write(layout)?;
+        // The reader's rules are the only ones: the writer holds itself to them by reading back.
+        match Invitation::from_bytes(&bytes) {
+            Ok(back) if back == *self => Ok(bytes),
+            Ok(_) => Err(Error::Write(
+                "it would not read back as written (a value the layout cannot carry)".into(),
+            )),
+            Err(e) => Err(Error::Write(format!("rainv would not read it back: {e}"))),
+        }
+    }
+
+    fn write(&self, layout: Layout) -> Result<Vec<u8>> {
         let rc = self.rc_ticket.as_ref().map(ToString::to_string);
         let lh = self.lh_ticket.as_ref().map(LhTicket::as_hex);
         match layout {
@@ -538,11 +573,11 @@ fn integer(name: &'static str, value: &str) -> Result<u64> {
 /// hand. Returns one sentence per disagreement; empty when they agree.
 pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> Vec<String> {
     let mut differences = Vec::new();
-    if rc.session_id != lh.id {
+    if rc.session_id != lh.id() {
         differences
             .push("the session IDs differ (RCTICKET RASessionID vs LHTICKET ID)".to_string());
     }
-    if lh.kh.as_deref() != Some(rc.kh.as_str()) {
+    if lh.kh() != Some(rc.kh.as_str()) {
         differences.push(
             "the key hashes differ (RCTICKET protocolSpecificParms vs LHTICKET KH)".to_string(),
         );
@@ -573,7 +608,7 @@ mod tests {
         let password = Password::new(password.trim_end());
         let invitation = Invitation::from_bytes(&bytes).unwrap();
         let ticket = invitation.decrypt(&password).unwrap().unwrap();
-        let id = ticket.connection().id.clone();
+        let id = ticket.connection().id().to_string();
         let rc = invitation.rc_ticket.as_ref().unwrap();
         assert_eq!(rc.session_id, id);
         for shown in [

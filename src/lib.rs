@@ -35,47 +35,68 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! ## Modules
-//! - [`invitation`]: the file, reading and writing ([`read`], [`Invitation`], [`Layout`]).
-//! - [`connection_string1`], [`connection_string2`]: the two tickets.
-//! - [`crypto`]: AES ticket encryption, key derivation, the PassStub RC4 blob.
-//! - [`pass_stub`], [`blob`], [`generate`], [`validity`]: the smaller pieces of the protocol.
+//! ## What is where
+//! - Reading: [`read`] gives a [`Document`]: an [`Invitation`] or a bare [`ConnectionString2`];
+//!   [`Limits`] bound every structure. Writing: [`Invitation::to_bytes`] in a [`Layout`].
+//! - The tickets: [`ConnectionString1`] (RCTICKET), [`LhTicket`] and its [`DecryptedTicket`].
+//! - Secrets: [`Password`], [`TicketKey`]; the PassStub proof in [`pass_stub`].
+//! - Making new invitations: [`NewInvitation`], with random values from [`generate`].
+//! - [`Validity`] (DtStart, DtLength) and its [`Status`].
+//! - The expert's and novice's property blobs: [`blob`].
+//! - Showing text taken from a file safely: [`display`].
+//!
+//! Every writer checks what the readers check: what `to_bytes`, `to_text` and the blob
+//! formatters accept reads back equal.
 //!
 //! The mail-gateway verdict on untrusted bytes and e-mail is the `rainv-gateway` crate's, and
 //! the `rainv` command line is the `rainv-cli` crate's.
-//! - [`create`]: making a new invitation as msra.exe does.
-//! - [`xml`], [`text`]: the hardened XML reader and encoding detection underneath.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
 mod attribute;
 pub mod blob;
-pub mod connection_string1;
-pub mod connection_string2;
-pub mod create;
-pub mod crypto;
-pub mod error;
+mod connection_string1;
+mod connection_string2;
+mod create;
+mod crypto;
+mod error;
 pub mod generate;
-pub mod invitation;
+mod invitation;
 pub mod pass_stub;
-pub mod text;
-pub mod validity;
-pub mod xml;
+mod text;
+mod validity;
+mod xml;
 
 #[cfg(test)]
 mod test_support;
 
+/// The hand-written cipher reference the integration tests use, for the unit tests of what is
+/// not public.
+#[cfg(test)]
+#[path = "../tests/common/reference.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod reference;
+
 pub use attribute::Attribute;
 pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
+pub use create::NewInvitation;
 pub use crypto::{Password, TicketKey};
-pub use error::{Error, Result};
+pub use error::{Error, Position, Result};
 pub use invitation::{
     DecryptedTicket, Document, Generation, Invitation, Layout, LhTicket, read, ticket_disagreements,
 };
+pub use text::{SourceEncoding, decode_document};
 pub use validity::{Status, Validity};
 pub use xml::Limits;
+
+/// Showing text taken from a file: what could drive a terminal or reorder displayed text is
+/// escaped.
+pub mod display {
+    pub use crate::error::quote_value;
+    pub use crate::text::{escape_controls, escape_for_display, is_dangerous_for_display};
+}
 
 /// The README's Rust example is compiled and run as a doc test, so it cannot rot.
 #[cfg(doctest)]

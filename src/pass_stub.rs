@@ -7,6 +7,7 @@
 use crate::crypto::{self, Password};
 use crate::error::{Error, Result, quote_value};
 use crate::generate::STUB_CLASSES;
+use crate::text;
 
 /// Check that a PassStub has the shape Windows gives it: 14 characters, each of its class.
 pub fn check_shape(stub: &str) -> Result<()> {
@@ -31,15 +32,21 @@ pub fn check_shape(stub: &str) -> Result<()> {
 
 /// The expert's PASS blob for this password and PassStub, as uppercase hex.
 pub fn encrypt(password: &Password, stub: &str) -> String {
-    hex::encode_upper(crypto::pass_stub_blob(password, stub))
+    text::encode_hex_upper(&crypto::pass_stub_blob(password, stub))
 }
 
 /// Check an expert's PASS value (hex, either case) in constant time.
 ///
 /// Malformed hex is an error; a well-formed value that does not match is `Ok(false)`.
 pub fn verify(password: &Password, stub: &str, pass_hex: &str) -> Result<bool> {
-    let blob = hex::decode(pass_hex.trim())
-        .map_err(|e| Error::Blob(format!("PASS value is not hex: {e}")))?;
+    let pass_hex = pass_hex.trim().as_bytes();
+    if !text::is_hex(pass_hex) || !pass_hex.len().is_multiple_of(2) {
+        return Err(Error::Blob(format!(
+            "PASS value \"{}\" is not hex (an even number of the digits 0-9 and A-F)",
+            quote_value(&String::from_utf8_lossy(pass_hex))
+        )));
+    }
+    let blob = text::decode_hex(pass_hex);
     Ok(crypto::verify_pass_stub_blob(password, stub, &blob))
 }
 
@@ -64,6 +71,8 @@ mod tests {
         let pass = "3c9cae0bce7ab15c8aac01d676045edf3ffaf092e2de368a2017e68a0ded7c90";
         assert!(verify(&pw, "RT=0PvIndan52*", pass).unwrap());
         assert!(!verify(&pw, "RT=0PvIndan52_", pass).unwrap());
-        assert!(verify(&pw, "RT=0PvIndan52*", "zz").is_err());
+        for bad in ["zz", "3c9", "3c 9c", "3c9cé"] {
+            assert!(verify(&pw, "RT=0PvIndan52*", bad).is_err(), "{bad:?}");
+        }
     }
 }

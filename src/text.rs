@@ -397,7 +397,7 @@ fn windows_1252(bytes: &[u8]) -> String {
 
 /// Escape text for a double-quoted XML attribute value, the way Windows does
 /// (line breaks as `&#xA;` character references, so they survive attribute normalisation).
-pub fn escape_attribute(value: &str) -> Cow<'_, str> {
+pub(crate) fn escape_attribute(value: &str) -> Cow<'_, str> {
     // The characters to escape are ASCII, so whole runs between them are copied as they are
     // (an LHTICKET is 6 KB with none, a certificate a line break every 64 characters). Three
     // searches cover the seven characters; each is repeated only once passed.

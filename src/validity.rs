@@ -29,6 +29,7 @@ impl Status {
 /// Values are kept as unsigned integers of any size a file may hold; arithmetic is done in
 /// 128 bits, so no value overflows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Validity {
     /// DtStart: creation time, seconds since 1970-01-01 UTC.
     pub start: u64,

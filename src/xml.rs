@@ -19,7 +19,11 @@ use crate::error::{Error, Position, Result, quote_value};
 ///
 /// The defaults are generous for every invitation Windows has written (a Windows 10 file with a
 /// certificate in its ticket is about 6 KB) and small enough for a mail gateway.
+///
+/// Start from the defaults and change what you need:
+/// `let mut limits = Limits::default(); limits.max_depth = 4;`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Largest input accepted, in bytes, checked before any parsing.
     pub max_input_bytes: usize,

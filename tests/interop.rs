@@ -130,8 +130,8 @@ fn windows7_file_decrypts_to_its_published_plaintext() {
     assert_eq!(listeners.len(), 4);
     // RCTICKET and LHTICKET agree: same session, same key hash, IPv4 listeners.
     let rc = inv.rc_ticket.as_ref().unwrap();
-    assert_eq!(rc.session_id, cs.id);
-    assert_eq!(Some(&rc.kh), cs.kh.as_ref());
+    assert_eq!(rc.session_id, cs.id());
+    assert_eq!(Some(rc.kh.as_str()), cs.kh());
     assert_eq!(rc.addresses[0].to_string(), "192.168.1.200:49230");
 }
 
@@ -174,9 +174,9 @@ fn windows10_ticket_keeps_extra_attributes_and_ipv6_zones() {
     assert_eq!(inv.validity.length_minutes, 360);
     let ticket = inv.decrypt(&password).unwrap().unwrap();
     let cs = ticket.connection();
-    assert!(cs.kh2.is_some());
+    assert!(cs.kh2().is_some());
     let ce = cs
-        .extra
+        .extra()
         .iter()
         .find(|a| a.name == "CE")
         .expect("CE attribute kept");

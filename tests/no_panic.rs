@@ -14,11 +14,11 @@ use std::sync::LazyLock;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use rainv::blob::{self, ExpertBlob, UserHelpBlob};
-use rainv::text::{decode_document, escape_for_display};
 use rainv::{
     ConnectionString1, ConnectionString2, Document, Error, Invitation, Layout, LhTicket, Limits,
     Password, TicketKey,
 };
+use rainv::{decode_document, display::escape_for_display};
 
 const LAYOUTS: [Layout; 3] = [Layout::Xp, Layout::Windows7, Layout::Windows10];
 const MAX_ADDRESSES: usize = 64;
@@ -86,10 +86,7 @@ fn load_seeds() -> Vec<Seed> {
         }
         if let Some(stub) = &invitation.pass_stub {
             let pass = rainv::pass_stub::encrypt(&PASSWORD, stub);
-            let expert = ExpertBlob {
-                name: invitation.username.clone(),
-                pass,
-            };
+            let expert = ExpertBlob::new(invitation.username.as_str(), pass).unwrap();
             add(
                 format!("{name} expert blob"),
                 expert.to_string().into_bytes(),
@@ -177,7 +174,8 @@ fn exercise(bytes: &[u8]) -> bool {
             properties
                 .iter()
                 .map(|p| (p.name.as_str(), p.value.as_str())),
-        );
+        )
+        .expect("what a blob parses into formats");
         assert_eq!(blob::parse(&formatted).as_ref(), Ok(&properties));
     }
     if let Ok(expert) = ExpertBlob::parse(&text) {
@@ -195,10 +193,8 @@ fn exercise(bytes: &[u8]) -> bool {
 /// exactly what parsing it directly gives.
 fn check_encrypted(text: &str, limits: &Limits) {
     let ticket = LhTicket::encrypt(text, &PASSWORD);
-    let unlimited = Limits {
-        max_ticket_bytes: usize::MAX,
-        ..*limits
-    };
+    let mut unlimited = *limits;
+    unlimited.max_ticket_bytes = usize::MAX;
     let ticket = LhTicket::from_hex(ticket.as_hex(), &unlimited).expect("encrypt writes hex");
     match (
         ticket.decrypt_with_key(&KEY, limits),
@@ -223,10 +219,8 @@ fn check_invitation(invitation: &Invitation, limits: &Limits) {
         };
         written += 1;
         // Escaping and UTF-16 can make the written file larger than the input allowed.
-        let relaxed = Limits {
-            max_input_bytes: bytes.len().max(limits.max_input_bytes),
-            ..*limits
-        };
+        let mut relaxed = *limits;
+        relaxed.max_input_bytes = bytes.len().max(limits.max_input_bytes);
         let again = Invitation::from_bytes_with(&bytes, &relaxed)
             .unwrap_or_else(|e| panic!("written as {layout:?}, does not read back: {e}"));
         assert_eq!(&again, invitation, "{layout:?} round trip");

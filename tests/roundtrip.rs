@@ -2,7 +2,13 @@
 //!
 //! * invitations in every layout: `Invitation::from_bytes(&inv.to_bytes(layout)?) == inv`;
 //! * Connection Strings 2: `ConnectionString2::parse(&cs.to_text(), ..) == cs`;
-//! * Connection Strings 1: `ConnectionString1::parse(&cs.to_string(), 64) == cs`.
+//! * Connection Strings 1: `ConnectionString1::parse(&cs.to_string(), 64) == cs`;
+//! * blobs: `ExpertBlob::parse(&blob.to_string()) == blob`, and `blob::parse` of
+//!   `blob::format`.
+//!
+//! Values are made with the checking constructors, which must take every valid value; and
+//! from anything at all (names XML does not allow, too many attributes, control characters),
+//! where whatever a constructor or writer accepts must still read back equal.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -93,7 +99,8 @@ fn port() -> impl Strategy<Value = u16> {
 }
 
 fn cs1_address() -> impl Strategy<Value = Address> {
-    (prop_oneof![ipv4(), computer_name()], port()).prop_map(|(host, port)| Address { host, port })
+    (prop_oneof![ipv4(), computer_name()], port())
+        .prop_map(|(host, port)| Address::new(host, port).expect("a valid address"))
 }
 
 fn connection_string1() -> impl Strategy<Value = ConnectionString1> {
@@ -102,10 +109,8 @@ fn connection_string1() -> impl Strategy<Value = ConnectionString1> {
         base64_of(1..=64),
         base64_of(20),
     )
-        .prop_map(|(addresses, session_id, kh)| ConnectionString1 {
-            addresses,
-            session_id,
-            kh,
+        .prop_map(|(addresses, session_id, kh)| {
+            ConnectionString1::new(addresses, session_id, kh).expect("a valid RCTICKET")
         })
 }
 
@@ -116,7 +121,8 @@ fn kh2() -> impl Strategy<Value = Kh2> {
         HashAlgorithm::Sha512,
     ])
     .prop_flat_map(|algorithm| {
-        base64_of(algorithm.hash_len()).prop_map(move |hash| Kh2 { algorithm, hash })
+        base64_of(algorithm.hash_len())
+            .prop_map(move |hash| Kh2::new(algorithm, hash).expect("a valid KH2"))
     })
 }
 
@@ -134,7 +140,19 @@ fn listener() -> impl Strategy<Value = Listener> {
         uri().prop_map(|u| (None, Some(u))),
         (port(), uri()).prop_map(|(p, u)| (Some(p), Some(u))),
     ];
-    (address, endpoint).prop_map(|(address, (port, uri))| Listener { address, port, uri })
+    (address, endpoint).prop_map(|(address, (port, uri))| {
+        let listener = match (port, uri) {
+            (Some(port), None) => Listener::new(address, port),
+            (None, Some(uri)) => Listener::websocket(address, uri),
+            (Some(port), Some(uri)) => Listener::new(address, port).map(|mut l| {
+                // Windows gives a port or a URI; the reader keeps both when a file has both.
+                l.uri = Some(uri);
+                l
+            }),
+            (None, None) => unreachable!(),
+        };
+        listener.expect("a valid listener")
+    })
 }
 
 fn transport() -> impl Strategy<Value = Transport> {
@@ -143,11 +161,7 @@ fn transport() -> impl Strategy<Value = Transport> {
         any::<u32>(),
         prop::collection::vec(listener(), 1..=5),
     )
-        .prop_map(|(id, session_id, listeners)| Transport {
-            id,
-            session_id,
-            listeners,
-        })
+        .prop_map(|(id, session_id, listeners)| Transport::new(id, session_id, listeners))
 }
 
 /// Attributes of `<A>` beyond KH, KH2 and ID, as newer Windows adds (CE holds a certificate).
@@ -157,12 +171,7 @@ fn extra_attributes() -> impl Strategy<Value = Vec<Attribute>> {
     prop::sample::subsequence(names, 0..=count).prop_flat_map(|names| {
         names
             .into_iter()
-            .map(|name| {
-                text().prop_map(move |value| Attribute {
-                    name: name.to_string(),
-                    value,
-                })
-            })
+            .map(|name| text().prop_map(move |value| Attribute::new(name, value)))
             .collect::<Vec<_>>()
     })
 }
@@ -175,12 +184,15 @@ fn connection_string2() -> impl Strategy<Value = ConnectionString2> {
         extra_attributes(),
         prop::collection::vec(transport(), 1..=3),
     )
-        .prop_map(|(kh, kh2, id, extra, transports)| ConnectionString2 {
-            kh,
-            kh2,
-            id,
-            extra,
-            transports,
+        .prop_map(|(kh, kh2, id, extra, transports)| {
+            let mut cs = ConnectionString2::new(id, transports).expect("a valid ticket");
+            if let Some(kh) = kh {
+                cs = cs.with_kh(kh).expect("a valid KH");
+            }
+            if let Some(kh2) = kh2 {
+                cs = cs.with_kh2(kh2).expect("a valid KH2");
+            }
+            cs.with_extra(extra).expect("valid further attributes")
         })
 }
 
@@ -191,12 +203,7 @@ fn unknown_attributes() -> impl Strategy<Value = Vec<Attribute>> {
     prop::sample::subsequence(names, 0..=count).prop_flat_map(|names| {
         names
             .into_iter()
-            .map(|name| {
-                text().prop_map(move |value| Attribute {
-                    name: name.to_string(),
-                    value,
-                })
-            })
+            .map(|name| text().prop_map(move |value| Attribute::new(name, value)))
             .collect::<Vec<_>>()
     })
 }
@@ -218,16 +225,14 @@ impl Fields {
         rc_ticket: Option<ConnectionString1>,
         lh_ticket: Option<LhTicket>,
     ) -> Invitation {
-        Invitation {
-            username: self.username,
-            rc_ticket,
-            lh_ticket,
-            rc_ticket_encrypted: self.rc_ticket_encrypted,
-            validity: self.validity,
-            pass_stub: self.pass_stub,
-            low_speed: self.low_speed,
-            unknown_attributes: self.unknown_attributes,
-        }
+        let mut invitation = Invitation::new(self.username, self.validity);
+        invitation.rc_ticket = rc_ticket;
+        invitation.lh_ticket = lh_ticket;
+        invitation.rc_ticket_encrypted = self.rc_ticket_encrypted;
+        invitation.pass_stub = self.pass_stub;
+        invitation.low_speed = self.low_speed;
+        invitation.unknown_attributes = self.unknown_attributes;
+        invitation
     }
 }
 
@@ -361,4 +366,192 @@ fn vista_layouts_need_an_lhticket() {
     for layout in [Layout::Windows7, Layout::Windows10] {
         assert!(matches!(xp.to_bytes(layout), Err(rainv::Error::Write(_))));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anything at all: what a constructor or writer accepts reads back equal
+// ---------------------------------------------------------------------------------------------
+
+/// Names of every kind: valid XML names, the known attributes' names, names XML refuses.
+fn any_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        12 => "[A-Za-z_][A-Za-z0-9_.-]{0,8}",
+        1 => prop::sample::select(vec![
+            "USERNAME", "LHTICKET", "RCTICKET", "PassStub", "L", "DtStart", "KH", "ID", "xmlns",
+            "x:y", "NAME", "PASS",
+        ])
+        .prop_map(str::to_string),
+        1 => text(),
+        1 => ".{0,6}",
+    ]
+}
+
+/// Text with control characters, NULs and lone line breaks too.
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![12 => text(), 1 => ".{0,12}", 1 => "[\\x00-\\x1F]{0,4}"]
+}
+
+/// Run `property` on `cases` values; it says whether the writer accepted the value. Both
+/// outcomes must be common, or the generator tests nothing.
+fn accepted_and_refused<S: Strategy>(strategy: S, property: impl Fn(S::Value) -> bool) {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(CASES));
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..2 * CASES {
+        let value = strategy.new_tree(&mut runner).unwrap().current();
+        if property(value) {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    assert!(
+        accepted >= CASES / 8 && refused >= CASES / 8,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
+#[test]
+fn edited_invitations_are_written_only_when_they_read_back() {
+    let strategy = (
+        fields(),
+        any_text(),
+        prop_oneof![
+            6 => prop::collection::vec((any_name(), any_text()), 0..3),
+            1 => prop::collection::vec((any_name(), any_text()), 20..40),
+        ],
+        connection_string2(),
+        any::<[bool; 2]>(),
+    );
+    accepted_and_refused(strategy, |(fields, username, unknown, cs, [xp, win10])| {
+        let lh = LhTicket::encrypt(&cs.to_text(), &Password::new("pw"));
+        let mut invitation = if xp {
+            fields.invitation(Some(sample_rc()), None)
+        } else {
+            fields.invitation(None, Some(lh))
+        };
+        invitation.username = username;
+        invitation.unknown_attributes = unknown
+            .into_iter()
+            .map(|(name, value)| Attribute::new(name, value))
+            .collect();
+        let layout = match (xp, win10) {
+            (true, _) => Layout::Xp,
+            (false, true) => Layout::Windows10,
+            (false, false) => Layout::Windows7,
+        };
+        match invitation.to_bytes(layout) {
+            Ok(bytes) => {
+                assert_eq!(Invitation::from_bytes(&bytes), Ok(invitation));
+                true
+            }
+            Err(e) => {
+                assert!(matches!(e, rainv::Error::Write(_)), "{e}");
+                false
+            }
+        }
+    });
+}
+
+#[test]
+fn connection_strings_2_are_made_only_when_they_read_back() {
+    let strategy = (
+        any_text(),
+        prop::collection::vec((any_name(), any_text()), 0..4),
+        prop::collection::vec((any_text(), port()), 1..4),
+        prop::option::of(any_text()),
+    );
+    accepted_and_refused(strategy, |(id, extra, listeners, kh)| {
+        let made = listeners
+            .into_iter()
+            .map(|(address, port)| Listener::new(address, port))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|listeners| {
+                let id = if id.len() % 2 == 0 {
+                    BASE64.encode(&id)
+                } else {
+                    id
+                };
+                ConnectionString2::new(id, vec![Transport::new(1, 0, listeners)])
+            })
+            .and_then(|cs| match kh {
+                Some(kh) => cs.with_kh(kh),
+                None => Ok(cs),
+            })
+            .and_then(|cs| {
+                cs.with_extra(
+                    extra
+                        .into_iter()
+                        .map(|(n, v)| Attribute::new(n, v))
+                        .collect(),
+                )
+            });
+        match made {
+            Ok(cs) => {
+                let back = ConnectionString2::parse(&cs.to_text(), &Limits::default());
+                assert_eq!(back, Ok(cs));
+                true
+            }
+            Err(_) => false,
+        }
+    });
+}
+
+#[test]
+fn connection_strings_1_are_made_only_when_they_read_back() {
+    let strategy = (
+        prop::collection::vec(
+            (
+                prop_oneof![4 => computer_name(), 4 => ipv4(), 1 => any_text()],
+                port(),
+            ),
+            1..3,
+        ),
+        prop_oneof![4 => base64_of(1..40), 1 => any_text()],
+        prop_oneof![4 => base64_of(20), 1 => any_text()],
+    );
+    accepted_and_refused(strategy, |(addresses, session_id, kh)| {
+        let made = addresses
+            .into_iter()
+            .map(|(host, port)| Address::new(host, port))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|addresses| ConnectionString1::new(addresses, session_id, kh));
+        match made {
+            Ok(cs) => {
+                assert_eq!(ConnectionString1::parse(&cs.to_string(), 64), Ok(cs));
+                true
+            }
+            Err(_) => false,
+        }
+    });
+}
+
+#[test]
+fn blobs_are_made_only_when_they_read_back() {
+    use rainv::blob::{self, ExpertBlob, UserHelpBlob};
+    // A name with '=' in it cannot be written: it would end the name early.
+    let name = prop_oneof![3 => any_name(), 1 => "[A-Z]{0,3}=[a-z=]{0,3}"];
+    let strategy = (
+        prop::collection::vec((name, any_text()), 0..4),
+        any_text(),
+        any_text(),
+    );
+    accepted_and_refused(strategy, |(pairs, a, b)| {
+        let expert = ExpertBlob::new(a.as_str(), b.as_str()).unwrap();
+        assert_eq!(ExpertBlob::parse(&expert.to_string()), Ok(expert));
+        let help = UserHelpBlob::new(a.as_str(), b.as_str()).unwrap();
+        assert_eq!(UserHelpBlob::parse(&help.to_string()), Ok(help));
+        match blob::format(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))) {
+            Ok(text) => {
+                let back = blob::parse(&text).unwrap();
+                let names: Vec<_> = back
+                    .iter()
+                    .map(|p| (p.name.clone(), p.value.clone()))
+                    .collect();
+                assert_eq!(names, pairs);
+                true
+            }
+            Err(_) => false,
+        }
+    });
 }

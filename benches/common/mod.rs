@@ -62,11 +62,7 @@ fn b64(len: usize, seed: u64) -> String {
 }
 
 fn listener(address: &str, port: u16) -> Listener {
-    Listener {
-        address: address.into(),
-        port: Some(port),
-        uri: None,
-    }
+    Listener::new(address, port).expect("a valid listener")
 }
 
 /// A Vista-or-later invitation around `connection`, as msra.exe writes it.
@@ -76,16 +72,10 @@ fn vista_invitation(
     password: &Password,
     layout: Layout,
 ) -> Vec<u8> {
-    let invitation = Invitation {
-        username: "helpdesk".into(),
-        rc_ticket,
-        lh_ticket: Some(LhTicket::encrypt(&connection.to_text(), password)),
-        rc_ticket_encrypted: true,
-        validity: Validity::new(1_700_000_000, 360),
-        pass_stub: Some("WB^6HsrIaFmEpi".into()),
-        low_speed: false,
-        unknown_attributes: Vec::new(),
-    };
+    let mut invitation = Invitation::new("helpdesk", Validity::new(1_700_000_000, 360));
+    invitation.rc_ticket = rc_ticket;
+    invitation.lh_ticket = Some(LhTicket::encrypt(&connection.to_text(), password));
+    invitation.pass_stub = Some("WB^6HsrIaFmEpi".into());
     invitation.to_bytes(layout).expect("a Vista invitation")
 }
 
@@ -98,28 +88,21 @@ fn generated_windows10(password: &Password) -> Vec<u8> {
         .map(|line| std::str::from_utf8(line).unwrap())
         .collect::<Vec<_>>()
         .join("\n");
-    let connection = ConnectionString2 {
-        kh: Some(b64(20, 11)),
-        kh2: Some(Kh2 {
-            algorithm: HashAlgorithm::Sha256,
-            hash: b64(32, 12),
-        }),
-        id: b64(48, 13),
-        extra: vec![Attribute {
-            name: "CE".into(),
-            value: certificate,
-        }],
-        transports: vec![Transport {
-            id: 1,
-            session_id: 0,
-            listeners: vec![
-                listener("fe80::b31a:3308:6b91:8831%3", 64730),
-                listener("fe80::28e3:b9b:c19c:4d04%9", 64731),
-                listener("2001:0:284a:364:28e3:b9b:c19c:4d04", 64732),
-                listener("10.0.1.174", 64733),
-            ],
-        }],
-    };
+    let transport = Transport::new(
+        1,
+        0,
+        vec![
+            listener("fe80::b31a:3308:6b91:8831%3", 64730),
+            listener("fe80::28e3:b9b:c19c:4d04%9", 64731),
+            listener("2001:0:284a:364:28e3:b9b:c19c:4d04", 64732),
+            listener("10.0.1.174", 64733),
+        ],
+    );
+    let connection = ConnectionString2::new(b64(48, 13), vec![transport])
+        .and_then(|c| c.with_kh(b64(20, 11)))
+        .and_then(|c| c.with_kh2(Kh2::new(HashAlgorithm::Sha256, b64(32, 12))?))
+        .and_then(|c| c.with_extra(vec![Attribute::new("CE", certificate)]))
+        .expect("a valid ticket");
     vista_invitation(&connection, None, password, Layout::Windows10)
 }
 
@@ -127,22 +110,19 @@ fn generated_windows10(password: &Password) -> Vec<u8> {
 fn generated_windows7(password: &Password) -> Vec<u8> {
     let kh = b64(20, 21);
     let id = b64(48, 22);
-    let connection = ConnectionString2 {
-        kh: Some(kh.clone()),
-        kh2: None,
-        id: id.clone(),
-        extra: Vec::new(),
-        transports: vec![Transport {
-            id: 1,
-            session_id: 0,
-            listeners: vec![
-                listener("fe80::1032:53d9:5a01:909b%3", 49228),
-                listener("fe80::3d8f:9b2d:6b4e:6aa%6", 49229),
-                listener("192.168.1.200", 49230),
-                listener("169.254.6.170", 49231),
-            ],
-        }],
-    };
+    let transport = Transport::new(
+        1,
+        0,
+        vec![
+            listener("fe80::1032:53d9:5a01:909b%3", 49228),
+            listener("fe80::3d8f:9b2d:6b4e:6aa%6", 49229),
+            listener("192.168.1.200", 49230),
+            listener("169.254.6.170", 49231),
+        ],
+    );
+    let connection = ConnectionString2::new(id.as_str(), vec![transport])
+        .and_then(|c| c.with_kh(kh.as_str()))
+        .expect("a valid ticket");
     let rc = ConnectionString1::parse(
         &format!("65538,1,192.168.1.200:49230;169.254.6.170:49231,*,{id},*,*,{kh}"),
         64,

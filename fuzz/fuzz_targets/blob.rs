@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
             properties
                 .iter()
                 .map(|p| (p.name.as_str(), p.value.as_str())),
-        );
+        )
+        .expect("what a blob parses into formats");
         let again = blob::parse(&formatted)
             .unwrap_or_else(|e| panic!("format output does not re-parse: {e}\n{formatted:?}"));
         assert_eq!(again, properties, "format changed the properties");
@@ -29,8 +30,8 @@ fuzz_target!(|data: &[u8]| {
             .unwrap_or_else(|e| panic!("expert blob does not re-parse: {e}\n{formatted:?}"));
         assert_eq!(again, expert);
         // What a novice does with a received expert blob: check its PASS against a PassStub.
-        let _ = pass_stub::verify(&Password::new("fuzz"), "RT=0PvIndan52*", &expert.pass);
-        let _ = pass_stub::check_shape(&expert.name);
+        let _ = pass_stub::verify(&Password::new("fuzz"), "RT=0PvIndan52*", expert.pass());
+        let _ = pass_stub::check_shape(expert.name());
     }
 
     if let Ok(help) = UserHelpBlob::parse(text) {

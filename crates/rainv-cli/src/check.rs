@@ -13,7 +13,7 @@ use std::thread;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use rainv::text::escape_for_display as esc;
+use rainv::display::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, scan_message};
 use rainv_gateway::{Finding, Format, Policy, PolicyFile, Report, Severity, Verdict, validate};
 use serde::Serialize;
@@ -268,7 +268,7 @@ impl Style {
             // Messages quote file content already escaped; escape only what is still raw.
             line.push_str(&format!(
                 "  {severity} [{code}] {}\n",
-                rainv::text::escape_controls(message)
+                rainv::display::escape_controls(message)
             ));
         }
         line

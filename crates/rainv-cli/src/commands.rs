@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rainv::create::{DEFAULT_MINUTES, NewInvitation};
+use rainv::NewInvitation;
 use rainv::{Document, Invitation, Kh2, Layout, LhTicket, Limits, Listener, Password, Validity};
 
 use crate::args::{
@@ -31,7 +31,7 @@ fn minutes(args: &InvitationArgs) -> Result<u64, Failure> {
     match (&args.minutes, &args.expires) {
         (Some(m), _) => Ok(*m),
         (None, Some(e)) => io::parse_minutes(e),
-        (None, None) => Ok(DEFAULT_MINUTES),
+        (None, None) => Ok(NewInvitation::DEFAULT_MINUTES),
     }
 }
 
@@ -45,7 +45,10 @@ fn created(args: &InvitationArgs) -> Result<u64, Failure> {
 fn listener(text: &str) -> Result<Listener, Failure> {
     let bad = |why: &str| {
         Failure::usage(
-            format!("--address {}: {why}", rainv::text::escape_for_display(text)),
+            format!(
+                "--address {}: {why}",
+                rainv::display::escape_for_display(text)
+            ),
             "write HOST:PORT, or [IPv6]:PORT for IPv6 addresses",
         )
     };
@@ -62,7 +65,7 @@ fn listener(text: &str) -> Result<Listener, Failure> {
         (host, port)
     };
     if host.is_empty()
-        || host.chars().any(rainv::text::is_dangerous_for_display)
+        || host.chars().any(rainv::display::is_dangerous_for_display)
         || host.contains(char::is_whitespace)
     {
         return Err(bad("the host is empty or has spaces or control characters"));
@@ -72,11 +75,7 @@ fn listener(text: &str) -> Result<Listener, Failure> {
         .ok()
         .filter(|p| *p != 0)
         .ok_or_else(|| bad("the port is not a number from 1 to 65535"))?;
-    Ok(Listener {
-        address: host.to_string(),
-        port: Some(port),
-        uri: None,
-    })
+    Listener::new(host, port).map_err(|e| bad(&e.to_string()))
 }
 
 fn output_invitation(invitation: &Invitation, layout: Layout, args: &InvitationArgs) -> Outcome {
@@ -111,18 +110,17 @@ pub(crate) fn create(args: &CreateArgs) -> Outcome {
             })
         })
         .transpose()?;
-    let spec = NewInvitation {
-        username: args.invitation.user.clone(),
+    let mut spec = NewInvitation::new(
+        args.invitation.user.clone(),
         listeners,
-        kh: args.kh.clone(),
-        kh2,
-        session_id: args.session_id.clone(),
-        terminal_session: 0,
-        created: created(&args.invitation)?,
-        minutes: minutes(&args.invitation)?,
-        low_speed: args.invitation.low_speed,
-        with_rc_ticket: !args.vista_only && args.kh.is_some(),
-    };
+        created(&args.invitation)?,
+    );
+    spec.kh = args.kh.clone();
+    spec.kh2 = kh2;
+    spec.session_id = args.session_id.clone();
+    spec.minutes = minutes(&args.invitation)?;
+    spec.low_speed = args.invitation.low_speed;
+    spec.with_rc_ticket = !args.vista_only && args.kh.is_some();
     if args.kh.is_none() {
         eprintln!(
             "warning: no --kh given: the expert cannot authenticate the novice's computer{}",
@@ -189,7 +187,7 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
     let name = display_path(&args.file);
     // Parse to refuse anything that is not a Connection String 2, but encrypt the text exactly
     // as given, so that Windows' own tickets encrypt back to Windows' bytes.
-    let text = rainv::text::decode_document(&bytes)
+    let text = rainv::decode_document(&bytes)
         .map_err(|e| Failure::from_error(&name, &e))?
         .0;
     let connection =
@@ -203,20 +201,10 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
             }
         };
     let rc_ticket = if args.with_rc_ticket {
-        let spec = NewInvitation {
-            username: String::new(),
-            listeners: connection.listeners().cloned().collect(),
-            kh: connection.kh.clone(),
-            kh2: None,
-            session_id: None,
-            terminal_session: 0,
-            created: 0,
-            minutes: 0,
-            low_speed: false,
-            with_rc_ticket: true,
-        };
+        let mut spec = NewInvitation::new("", connection.listeners().cloned().collect(), 0);
+        spec.kh = connection.kh().map(str::to_string);
         Some(
-            spec.rc_ticket(&connection.id).map_err(|e| {
+            spec.rc_ticket(connection.id()).map_err(|e| {
                 Failure::invalid(
                     format!("--with-rc-ticket: {e}"),
                     "leave out --with-rc-ticket, or give a ticket with a KH and an IPv4 or named listener",
@@ -226,24 +214,19 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
     } else {
         None
     };
-    if connection.kh.is_none() {
+    if connection.kh().is_none() {
         eprintln!(
             "warning: the ticket has no KH: the expert cannot authenticate the novice's computer"
         );
     }
     let password = io::new_password(&args.password)?;
-    let invitation = Invitation {
-        username: args.invitation.user.clone(),
-        rc_ticket,
-        lh_ticket: Some(LhTicket::encrypt(&text, &password)),
-        rc_ticket_encrypted: true,
-        validity: Validity::new(created(&args.invitation)?, minutes(&args.invitation)?),
-        pass_stub: Some(
-            rainv::generate::pass_stub().map_err(|e| Failure::usage(e.to_string(), e.hint()))?,
-        ),
-        low_speed: args.invitation.low_speed,
-        unknown_attributes: Vec::new(),
-    };
+    let validity = Validity::new(created(&args.invitation)?, minutes(&args.invitation)?);
+    let mut invitation = Invitation::new(args.invitation.user.clone(), validity);
+    invitation.rc_ticket = rc_ticket;
+    invitation.lh_ticket = Some(LhTicket::encrypt(&text, &password));
+    invitation.pass_stub =
+        Some(rainv::generate::pass_stub().map_err(|e| Failure::usage(e.to_string(), e.hint()))?);
+    invitation.low_speed = args.invitation.low_speed;
     output_invitation(&invitation, vista_layout(args.format), &args.invitation)
 }
 
@@ -294,10 +277,11 @@ pub(crate) fn pass_stub(command: &PassStubCommand) -> Outcome {
         } => {
             check_stub(stub);
             let password = io::require_password(password, false)?;
-            let blob = rainv::blob::ExpertBlob {
-                name: name.clone(),
-                pass: rainv::pass_stub::encrypt(&password, stub),
-            };
+            let blob = rainv::blob::ExpertBlob::new(
+                name.as_str(),
+                rainv::pass_stub::encrypt(&password, stub),
+            )
+            .map_err(|e| Failure::usage(format!("--name: {e}"), e.hint()))?;
             print_line(&blob.to_string())
         }
     }

@@ -56,7 +56,7 @@ pub(crate) fn display_path(path: &Path) -> String {
     if is_stdio(path) {
         "standard input".to_string()
     } else {
-        rainv::text::escape_for_display(&path.to_string_lossy()).into_owned()
+        rainv::display::escape_for_display(&path.to_string_lossy()).into_owned()
     }
 }
 

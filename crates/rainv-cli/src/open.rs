@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Local, Utc};
 use rainv::{
     ConnectionString1, ConnectionString2, DecryptedTicket, Document, Limits, Status,
-    text::escape_for_display as esc,
+    display::escape_for_display as esc,
 };
 use serde_json::{Value, json};
 
@@ -66,7 +66,7 @@ pub(crate) fn warnings(
         Document::Invitation(inv) => inv,
         Document::ConnectionString(cs) => {
             warnings.push("a bare Connection String 2 is not password-protected".to_string());
-            if cs.kh.is_none() {
+            if cs.kh().is_none() {
                 warnings.push(NO_KH.to_string());
             }
             return warnings;
@@ -92,7 +92,7 @@ pub(crate) fn warnings(
     {
         warnings.push("the PassStub does not have the shape Windows gives it".to_string());
     }
-    if decrypted.is_some_and(|t| t.connection().kh.is_none()) {
+    if decrypted.is_some_and(|t| t.connection().kh().is_none()) {
         warnings.push(NO_KH.to_string());
     }
     warnings
@@ -115,11 +115,11 @@ fn rc_json(rc: &ConnectionString1) -> Value {
 fn cs2_json(cs: &ConnectionString2) -> Value {
     json!({
         "decrypted": true,
-        "kh": cs.kh,
-        "kh2": cs.kh2.as_ref().map(|k| json!({"algorithm": k.algorithm.name(), "hash": k.hash})),
-        "id": cs.id,
-        "attributes": cs.extra.iter().map(|a| json!({"name": a.name, "value": a.value})).collect::<Vec<_>>(),
-        "transports": cs.transports.iter().map(|t| json!({
+        "kh": cs.kh(),
+        "kh2": cs.kh2().map(|k| json!({"algorithm": k.algorithm.name(), "hash": k.hash})),
+        "id": cs.id(),
+        "attributes": cs.extra().iter().map(|a| json!({"name": a.name, "value": a.value})).collect::<Vec<_>>(),
+        "transports": cs.transports().iter().map(|t| json!({
             "id": t.id,
             "sid": t.session_id,
             "listeners": t.listeners.iter().map(|l| json!({
@@ -202,13 +202,13 @@ fn cs2_summary(out: &mut String, cs: &ConnectionString2) {
     let _ = writeln!(
         out,
         "  KH:          {}",
-        cs.kh.as_deref().map_or("(none)".into(), esc)
+        cs.kh().map_or("(none)".into(), esc)
     );
-    if let Some(kh2) = &cs.kh2 {
+    if let Some(kh2) = &cs.kh2() {
         let _ = writeln!(out, "  KH2:         {}", esc(&kh2.to_string()));
     }
-    let _ = writeln!(out, "  ID:          {}", esc(&cs.id));
-    for extra in &cs.extra {
+    let _ = writeln!(out, "  ID:          {}", esc(cs.id()));
+    for extra in cs.extra() {
         let shown: String = extra.value.chars().take(48).collect();
         let more = if extra.value.chars().count() > 48 {
             "…"
@@ -217,7 +217,7 @@ fn cs2_summary(out: &mut String, cs: &ConnectionString2) {
         };
         let _ = writeln!(out, "  {}: {}{more}", esc(&extra.name), esc(&shown));
     }
-    for t in &cs.transports {
+    for t in cs.transports() {
         let _ = writeln!(
             out,
             "  transport {} (terminal session {}), listeners in order:",

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use rainv::error::quote_value;
-use rainv::text::is_dangerous_for_display;
+use rainv::display::is_dangerous_for_display;
+use rainv::display::quote_value;
 use rainv::{
     ConnectionString2, Document, Error, Generation, Invitation, Limits, Password, Status,
     TicketKey, read, ticket_disagreements,
@@ -476,7 +476,7 @@ fn check_connection_string(
     policy: &Policy,
     findings: &mut Vec<Finding>,
 ) {
-    if cs.kh.is_none() {
+    if cs.kh().is_none() {
         push(
             findings,
             "ticket.kh.missing",
@@ -484,7 +484,7 @@ fn check_connection_string(
             format!("{what} has no KH: the expert cannot authenticate the novice's computer"),
         );
     }
-    for extra in &cs.extra {
+    for extra in cs.extra() {
         check_text(&extra.name, what, findings);
         // Values such as Windows 10's certificate (CE) are wrapped with line breaks.
         check_text_lines(&extra.value, what, findings);

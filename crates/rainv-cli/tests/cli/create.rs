@@ -44,26 +44,20 @@ fn create_decrypts_independently_and_reopens_with_the_same_fields() {
     assert!(plain.starts_with("<E>"), "{plain}");
     assert!(plain.ends_with("</E>\r\n"), "{plain:?}");
     let parsed = rainv::ConnectionString2::parse(&plain, &rainv::Limits::default()).unwrap();
-    let listener = |address: &str, port: u16| rainv::Listener {
-        address: address.to_string(),
-        port: Some(port),
-        uri: None,
-    };
-    let expected = rainv::ConnectionString2 {
-        kh: Some(KH.to_string()),
-        kh2: Some(format!("sha256:{KH2_HASH}").parse().unwrap()),
-        id: SESSION_ID.to_string(),
-        extra: Vec::new(),
-        transports: vec![rainv::Transport {
-            id: 1,
-            session_id: 0,
-            listeners: vec![
-                listener("192.0.2.10", 3389),
-                listener("fe80::1%3", 49228),
-                listener("ALICE-PC", 3390),
-            ],
-        }],
-    };
+    let listener = |address: &str, port: u16| rainv::Listener::new(address, port).unwrap();
+    let transport = rainv::Transport::new(
+        1,
+        0,
+        vec![
+            listener("192.0.2.10", 3389),
+            listener("fe80::1%3", 49228),
+            listener("ALICE-PC", 3390),
+        ],
+    );
+    let expected = rainv::ConnectionString2::new(SESSION_ID, vec![transport])
+        .and_then(|t| t.with_kh(KH))
+        .and_then(|t| t.with_kh2(format!("sha256:{KH2_HASH}").parse()?))
+        .unwrap();
     assert_eq!(parsed, expected);
 
     // rainv's own decrypt gives exactly the same text.
@@ -579,12 +573,12 @@ fn create_writes_to_standard_output() {
         .decrypt(&rainv::Password::new("ABCDEFGH1234"))
         .unwrap()
         .unwrap();
-    assert_eq!(ticket.connection().kh.as_deref(), Some(KH));
+    assert_eq!(ticket.connection().kh(), Some(KH));
     // A random session ID of 48 bytes, shared by both tickets.
-    assert_eq!(base64_len(&ticket.connection().id), 48);
+    assert_eq!(base64_len(ticket.connection().id()), 48);
     assert_eq!(
         inv.rc_ticket.as_ref().unwrap().session_id,
-        ticket.connection().id
+        ticket.connection().id()
     );
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert_eq!(

@@ -429,7 +429,7 @@ fn check_output_never_carries_control_characters() {
         let stdout = String::from_utf8(out.stdout).unwrap();
         let bad: Vec<char> = stdout
             .chars()
-            .filter(|&c| c != '\n' && rainv::text::is_dangerous_for_display(c))
+            .filter(|&c| c != '\n' && rainv::display::is_dangerous_for_display(c))
             .collect();
         assert!(bad.is_empty(), "json={json}: {bad:?} in\n{stdout}");
         let marker = if json {
