@@ -86,11 +86,20 @@ fn only<'p>(properties: &'p [Attribute], name: &str) -> Result<&'p str> {
 /// The blob an expert sends: its name and the encrypted PassStub.
 ///
 /// Made by [`ExpertBlob::new`] or [`ExpertBlob::parse`]; its text (`to_string`) reads back
-/// equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// equal. Its `Debug` output leaves out the PASS value, which allows offline password guessing.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ExpertBlob {
     name: String,
     pass: String,
+}
+
+impl std::fmt::Debug for ExpertBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpertBlob")
+            .field("name", &self.name)
+            .field("pass", &crate::crypto::Redacted)
+            .finish()
+    }
 }
 
 impl ExpertBlob {
@@ -224,6 +233,8 @@ mod tests {
         let blob = format([("NAME", "Zoë"), ("PASS", "00")]).unwrap();
         assert_eq!(blob, "8;NAME=Zoë7;PASS=00");
         assert_eq!(ExpertBlob::parse(&blob).unwrap().name(), "Zoë");
+        let expert = ExpertBlob::parse(&blob).unwrap();
+        assert_eq!(format!("{expert:?}"), r#"ExpertBlob { name: "Zoë", pass: <redacted> }"#);
         for bad in [
             "99;NAME=x",
             "x;NAME=x",
