@@ -84,6 +84,11 @@ echo "rustc:    $(rustc --version)"
 bash "$PEER" "$(password windows10)" 1 "$INTEROP/windows10.msrcincident" > /dev/null
 echo "FreeRDP:  $(pkg-config --modversion freerdp2)"
 echo "rounds:   $ROUNDS interleaved (rainv, FreeRDP, floor), ~${TARGET_MS} ms each, best kept${PIN:+, pinned to CPU 1}"
+# Other work on the core slows whichever side it lands on; a best of seven does not always
+# undo that, and the ratios (and so the verdict) then move by tens of percent.
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l > 1) }'; then
+    echo "warning:  the machine is busy (load above 1): these figures are less reliable; run again when it is quiet"
+fi
 echo
 
 TABLE=$WORK/table
