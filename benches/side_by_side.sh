@@ -82,7 +82,7 @@ echo "machine:  $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n 
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo "rustc:    $(rustc --version)"
 bash "$PEER" "$(password windows10)" 1 "$INTEROP/windows10.msrcincident" > /dev/null
-echo "FreeRDP:  $(pkg-config --modversion freerdp2)"
+echo "FreeRDP:  $(pkg-config --modversion freerdp2 2> /dev/null || echo "version unknown")"
 echo "rounds:   $ROUNDS interleaved (rainv, FreeRDP, floor), ~${TARGET_MS} ms each, best kept${PIN:+, pinned to CPU 1}"
 # Other work on the core slows whichever side it lands on; a best of seven does not always
 # undo that, and the ratios (and so the verdict) then move by tens of percent.
