@@ -70,7 +70,7 @@ pub use attribute::Attribute;
 pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use crypto::{Password, TicketKey};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use invitation::{
     DecryptedTicket, Document, Generation, Invitation, Layout, LhTicket, read, ticket_disagreements,
 };

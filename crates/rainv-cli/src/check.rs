@@ -561,7 +561,7 @@ fn too_large(size: u64, limit: usize) -> Report {
         size: usize::try_from(size).unwrap_or(usize::MAX),
         limit,
     };
-    Report::rejected(error.code(), error.to_string())
+    Report::rejected(error.code().as_str(), error.to_string())
 }
 
 fn is_invitation_name(path: &Path) -> bool {

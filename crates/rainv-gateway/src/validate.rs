@@ -302,7 +302,12 @@ fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, mes
 }
 
 fn from_error(findings: &mut Vec<Finding>, error: &Error) {
-    push(findings, error.code(), Severity::Error, error.to_string());
+    push(
+        findings,
+        error.code().as_str(),
+        Severity::Error,
+        error.to_string(),
+    );
 }
 
 fn check(

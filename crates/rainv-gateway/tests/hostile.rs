@@ -47,6 +47,7 @@ const KNOWN_CODES: &[&str] = &[
     "format.not-allowed",
     "ticket.rc.malformed",
     "ticket.lh.malformed",
+    "ticket.cs2.malformed",
     "ticket.mismatch",
     "password.wrong",
     "password.none",
@@ -877,9 +878,9 @@ fn every_finding_code_in_the_source_has_a_test() {
                 !group.is_empty()
                     && group.bytes().all(|b| b.is_ascii_lowercase())
                     && !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
+                    && name.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    })
             });
             if is_code {
                 in_source.insert(literal.to_string());
