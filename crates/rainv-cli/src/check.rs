@@ -15,7 +15,9 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::text::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, scan_message};
-use rainv_gateway::{Finding, Format, Policy, PolicyFile, Report, Severity, Verdict, validate};
+use rainv_gateway::{
+    Finding, FindingCode, Format, Policy, PolicyFile, Report, Severity, Verdict, validate,
+};
 use serde::Serialize;
 
 use crate::args::PasswordArgs;
@@ -301,7 +303,7 @@ struct JudgedJson<'a> {
 
 #[derive(Serialize)]
 struct FindingJson<'a> {
-    code: &'static str,
+    code: FindingCode,
     message: &'a str,
     severity: Severity,
 }
@@ -561,7 +563,7 @@ fn too_large(size: u64, limit: usize) -> Report {
         size: usize::try_from(size).unwrap_or(usize::MAX),
         limit,
     };
-    Report::rejected(error.code().as_str(), error.to_string())
+    Report::rejected(error.code().into(), error.to_string())
 }
 
 fn is_invitation_name(path: &Path) -> bool {

@@ -1,9 +1,9 @@
 //! # rainv-gateway: the mail gateway's verdict on invitation files
 //!
 //! Judges untrusted bytes, and the attachments of e-mail, against a [`Policy`]: every file gets
-//! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes. The format itself
-//! (reading, decrypting, writing) is the `rainv` crate's; this crate decides what a gateway
-//! accepts.
+//! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes ([`FindingCode`]).
+//! The format itself (reading, decrypting, writing) is the `rainv` crate's; this crate decides
+//! what a gateway accepts.
 //!
 //! ```
 //! use rainv_gateway::{Policy, Verdict, validate};
@@ -17,9 +17,11 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+mod code;
 mod mail;
 mod validate;
 
+pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{
     AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,

@@ -7,12 +7,12 @@
 //! [`Severity::Error`] rejects the file.
 //!
 //! ```
-//! use rainv_gateway::{Policy, Verdict, validate};
+//! use rainv_gateway::{FindingCode, Policy, Verdict, validate};
 //!
 //! let bytes = std::fs::read("../../testdata/ms-rai-sample-xp.msrcincident")?;
 //! let report = validate(&bytes, &Policy::default(), chrono::Utc::now());
 //! assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
-//! assert!(report.findings.iter().any(|f| f.code == "validity.expired"));
+//! assert!(report.findings.iter().any(|f| f.code == FindingCode::Expired));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -21,6 +21,8 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+use crate::code::FindingCode;
 
 use rainv::error::quote_value;
 use rainv::text::is_dangerous_for_display;
@@ -55,7 +57,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Stable machine code, such as `xml.doctype` or `validity.expired`.
-    pub code: &'static str,
+    pub code: FindingCode,
     /// How much it matters.
     pub severity: Severity,
     /// A sentence for people. Text from the file in it is escaped.
@@ -76,7 +78,7 @@ pub struct Report {
 impl Report {
     /// A rejection for one reason, of input that could not be judged at all (too large to read,
     /// forwarded beyond the nesting limit): no kind, and one error finding.
-    pub fn rejected(code: &'static str, message: String) -> Report {
+    pub fn rejected(code: FindingCode, message: String) -> Report {
         Report {
             verdict: Verdict::Reject,
             kind: None,
@@ -293,7 +295,7 @@ pub fn validate(bytes: &[u8], policy: &Policy, now: DateTime<Utc>) -> Report {
     }
 }
 
-fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, message: String) {
+fn push(findings: &mut Vec<Finding>, code: FindingCode, severity: Severity, message: String) {
     findings.push(Finding {
         code,
         severity,
@@ -304,7 +306,7 @@ fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, mes
 fn from_error(findings: &mut Vec<Finding>, error: &Error) {
     push(
         findings,
-        error.code().as_str(),
+        error.code().into(),
         Severity::Error,
         error.to_string(),
     );
@@ -331,7 +333,7 @@ fn check(
     if !policy.formats.contains(&format) {
         push(
             findings,
-            "format.not-allowed",
+            FindingCode::FormatNotAllowed,
             Severity::Error,
             format!("{} files are not accepted by this policy", format.name()),
         );
@@ -362,7 +364,7 @@ fn check_invitation(
         if let Err(e) = rainv::pass_stub::check_shape(stub) {
             push(
                 findings,
-                "passstub.unusual",
+                FindingCode::PassStubUnusual,
                 Severity::Warning,
                 format!("{e}; Windows never writes such a PassStub"),
             );
@@ -372,7 +374,7 @@ fn check_invitation(
         check_text(&unknown.value, "an unknown attribute", findings);
         push(
             findings,
-            "format.unknown-attribute",
+            FindingCode::UnknownAttribute,
             Severity::Info,
             format!(
                 "unknown attribute {} on <UPLOADDATA>",
@@ -387,7 +389,7 @@ fn check_invitation(
     match v.status_at(now) {
         Status::Expired if !policy.allow_expired => push(
             findings,
-            "validity.expired",
+            FindingCode::Expired,
             Severity::Error,
             format!(
                 "the invitation expired {} ago",
@@ -399,7 +401,7 @@ fn check_invitation(
         {
             push(
                 findings,
-                "validity.not-yet-valid",
+                FindingCode::NotYetValid,
                 Severity::Error,
                 format!(
                     "DtStart is {} in the future, more than the {} s of clock skew allowed",
@@ -415,7 +417,7 @@ fn check_invitation(
     {
         push(
             findings,
-            "validity.too-long",
+            FindingCode::ValidityTooLong,
             Severity::Error,
             format!(
                 "DtLength is {} minutes, more than the {max} this policy allows",
@@ -452,7 +454,7 @@ fn check_invitation(
         (Some(_), None) if has_allowlist(policy) => {
             push(
                 findings,
-                "ticket.lh.unchecked",
+                FindingCode::LhTicketUnchecked,
                 Severity::Warning,
                 "the LHTICKET's listeners could not be checked against the allowed ranges: no password was given".into(),
             );
@@ -466,7 +468,7 @@ fn check_invitation(
             for difference in ticket_disagreements(rc, ticket.connection()) {
                 push(
                     findings,
-                    "ticket.mismatch",
+                    FindingCode::TicketMismatch,
                     Severity::Error,
                     format!("RCTICKET and LHTICKET disagree: {difference}"),
                 );
@@ -484,7 +486,7 @@ fn check_connection_string(
     if cs.kh.is_none() {
         push(
             findings,
-            "ticket.kh.missing",
+            FindingCode::KhMissing,
             Severity::Warning,
             format!("{what} has no KH: the expert cannot authenticate the novice's computer"),
         );
@@ -510,7 +512,12 @@ fn no_password(policy: &Policy, message: &str, findings: &mut Vec<Finding>) {
     } else {
         Severity::Warning
     };
-    push(findings, "password.none", severity, message.to_string());
+    push(
+        findings,
+        FindingCode::NoPassword,
+        severity,
+        message.to_string(),
+    );
 }
 
 fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
@@ -532,7 +539,7 @@ fn report_dangerous(
     if let Some(c) = first_dangerous(text, dangerous) {
         push(
             findings,
-            "text.control-characters",
+            FindingCode::ControlCharacters,
             Severity::Error,
             format!(
                 "{what} holds control or bidi-override character U+{:04X} (\"{}\"), which can drive a terminal or disguise text",
@@ -592,7 +599,7 @@ fn check_address(host: &str, what: &str, policy: &Policy, findings: &mut Vec<Fin
     if !allowed {
         push(
             findings,
-            "address.not-allowed",
+            FindingCode::AddressNotAllowed,
             Severity::Error,
             format!(
                 "{what} sends the expert to {}, outside the allowed ranges and host names",

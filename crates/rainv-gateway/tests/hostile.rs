@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rainv::{Invitation, LhTicket, Password, ticket_disagreements};
 use rainv_gateway::scan_message;
-use rainv_gateway::{Format, Policy, Report, Severity, Verdict, parse_networks, validate};
+use rainv_gateway::{
+    FindingCode, Format, Policy, Report, Severity, Verdict, parse_networks, validate,
+};
 
 /// The password every LHTICKET of the corpus is encrypted with.
 const PASSWORD: &str = "HOSTILE12345";
@@ -132,12 +134,12 @@ fn wrong(report: &Report, code: &str) -> Option<String> {
     let has = report
         .findings
         .iter()
-        .any(|f| f.code == code && f.severity == Severity::Error);
+        .any(|f| f.code.as_str() == code && f.severity == Severity::Error);
     let others: Vec<&str> = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error && f.code != code)
-        .map(|f| f.code)
+        .filter(|f| f.severity == Severity::Error && f.code.as_str() != code)
+        .map(|f| f.code.as_str())
         .collect();
     if report.verdict == Verdict::Reject && has && others.is_empty() {
         None
@@ -593,7 +595,10 @@ fn testdata_samples_are_accepted() {
     // Made for 2026-11-22T09:00:00Z, 360 minutes; DtStart is read from the file, not assumed.
     let report = accepted("example", &example, &with_password(password.clone()), when);
     assert!(
-        report.findings.iter().all(|f| f.code != "ticket.mismatch"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != FindingCode::TicketMismatch),
         "{}",
         describe(&report)
     );
@@ -677,7 +682,12 @@ fn windows_files_are_accepted_with_and_without_their_passwords() {
     assert!(ticket_disagreements(rc, ticket.connection()).is_empty());
     let when = inside_window(&bytes);
     let report = accepted("windows7", &bytes, &with_password(password.clone()), when);
-    assert!(report.findings.iter().all(|f| f.code != "ticket.mismatch"));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != FindingCode::TicketMismatch)
+    );
     // The cross-check runs on real files: move the RCTICKET's first address and it fails.
     let tampered = String::from_utf8(bytes.clone()).unwrap().replacen(
         "192.168.1.200:49230",
@@ -830,7 +840,7 @@ fn every_warning_and_info_finding_has_its_code_and_severity() {
         let mut findings: Vec<(&str, Severity)> = report
             .findings
             .iter()
-            .map(|f| (f.code, f.severity))
+            .map(|f| (f.code.as_str(), f.severity))
             .collect();
         if code == "ticket.kh.missing" {
             findings.retain(|f| *f != ("password.none", Severity::Warning));
@@ -851,11 +861,12 @@ fn every_warning_and_info_finding_has_its_code_and_severity() {
     }
 }
 
-/// Every code the gateway can put in a finding (a `"group.name"` literal in its validate.rs
-/// or mail.rs, or in the library's `Error::code`) is expected somewhere in these tests: by a corpus case, by
-/// [`non_error_cases`], or in the short list of codes `validate` never produces.
+/// Every code the gateway can put in a finding ([`FindingCode::ALL`], the library's codes
+/// included) is expected somewhere in these tests: by a corpus case, by [`non_error_cases`], or
+/// in the short list of codes `validate` never produces. And every code these tests expect is
+/// one the gateway has.
 #[test]
-fn every_finding_code_in_the_source_has_a_test() {
+fn every_finding_code_has_a_test() {
     // Errors the library returns from APIs other than validation (writing, PassStub, blobs,
     // the system's random source): validate never reads these.
     const NOT_FROM_VALIDATE: [&str; 4] = [
@@ -864,40 +875,54 @@ fn every_finding_code_in_the_source_has_a_test() {
         "write.unsupported",
         "system.random",
     ];
+    let non_error: Vec<&str> = non_error_cases().iter().map(|c| c.0).collect();
+    for code in FindingCode::ALL {
+        let code = code.as_str();
+        assert!(
+            KNOWN_CODES.contains(&code)
+                || non_error.contains(&code)
+                || NOT_FROM_VALIDATE.contains(&code),
+            "finding code {code} has no test case"
+        );
+    }
+    for code in KNOWN_CODES
+        .iter()
+        .chain(&non_error)
+        .chain(&NOT_FROM_VALIDATE)
+    {
+        assert!(
+            FindingCode::from_name(code).is_some(),
+            "{code} is not a finding code any more"
+        );
+    }
+}
+
+/// Each code's string is written once in the source outside tests: in the table that defines
+/// [`FindingCode`] or [`rainv::ErrorCode`], and nowhere else.
+#[test]
+fn every_code_string_is_written_once_in_the_source() {
     let root = common::root();
-    let mut in_source = std::collections::BTreeSet::new();
-    for file in [
-        "crates/rainv-gateway/src/validate.rs",
-        "crates/rainv-gateway/src/mail.rs",
-        "src/error.rs",
-    ] {
-        let text = fs::read_to_string(root.join(file)).unwrap();
-        let text = text.split("#[cfg(test)]").next().unwrap();
-        for literal in text.split('"').skip(1).step_by(2) {
-            let is_code = literal.split_once('.').is_some_and(|(group, name)| {
-                !group.is_empty()
-                    && group.bytes().all(|b| b.is_ascii_lowercase())
-                    && !name.is_empty()
-                    && name.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
-                    })
-            });
-            if is_code {
-                in_source.insert(literal.to_string());
+    let mut sources = Vec::new();
+    for dir in ["src", "crates/rainv-gateway/src", "crates/rainv-cli/src"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap().to_string();
+                sources.push((path, code));
             }
         }
     }
-    let non_error: Vec<&str> = non_error_cases().iter().map(|c| c.0).collect();
-    for code in &in_source {
-        assert!(
-            KNOWN_CODES.contains(&code.as_str())
-                || non_error.contains(&code.as_str())
-                || NOT_FROM_VALIDATE.contains(&code.as_str()),
-            "finding code {code} (in src/) has no test case"
-        );
-    }
-    for code in KNOWN_CODES.iter().chain(&non_error) {
-        assert!(in_source.contains(*code), "{code} is not in src/ any more");
+    for code in FindingCode::ALL {
+        let literal = format!("\"{code}\"");
+        let places: Vec<String> = sources
+            .iter()
+            .flat_map(|(path, text)| {
+                let n = text.matches(&literal).count();
+                std::iter::repeat_n(path.display().to_string(), n)
+            })
+            .collect();
+        assert_eq!(places.len(), 1, "{literal} is written in {places:?}");
     }
 }
 
@@ -911,7 +936,7 @@ fn policy_switches_and_validity_boundaries() {
         validate(&vista, policy, at(when))
             .findings
             .iter()
-            .map(|f| f.code)
+            .map(|f| f.code.as_str())
             .collect()
     };
     let default = Policy::default();
@@ -959,7 +984,7 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.code)
+            .map(|f| f.code.as_str())
             .collect()
     };
     assert_eq!(
