@@ -57,7 +57,8 @@ finding_codes! {
     /// the invitation's validity ended (unless the policy allows expired invitations). An
     /// error.
     Expired => "validity.expired",
-    /// DtStart is further in the future than the policy's clock skew allows. An error.
+    /// DtStart is in the future: an error when further than the policy's clock skew allows, a
+    /// warning within it.
     NotYetValid => "validity.not-yet-valid",
     /// DtLength is longer than the policy allows. An error.
     ValidityTooLong => "validity.too-long",

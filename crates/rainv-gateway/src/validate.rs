@@ -396,16 +396,22 @@ fn check_invitation(
                 describe_seconds(now_seconds - v.end_seconds())
             ),
         ),
-        Status::NotYetValid
-            if v.start_seconds() - now_seconds > i128::from(policy.clock_skew_seconds) =>
-        {
+        Status::NotYetValid => {
+            // Within the skew the sender's clock may just run ahead: worth a word, not a
+            // rejection.
+            let ahead = v.start_seconds() - now_seconds;
+            let (severity, than) = if ahead > i128::from(policy.clock_skew_seconds) {
+                (Severity::Error, "more than")
+            } else {
+                (Severity::Warning, "within")
+            };
             push(
                 findings,
                 FindingCode::NotYetValid,
-                Severity::Error,
+                severity,
                 format!(
-                    "DtStart is {} in the future, more than the {} s of clock skew allowed",
-                    describe_seconds(v.start_seconds() - now_seconds),
+                    "the invitation is not valid yet: DtStart is {} in the future, {than} the {} s of clock skew allowed",
+                    describe_seconds(ahead),
                     policy.clock_skew_seconds
                 ),
             )

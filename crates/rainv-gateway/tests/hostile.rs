@@ -752,9 +752,10 @@ fn hostile_files_attached_to_mail_are_found_and_rejected() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Every finding that is not an error in the corpus sense (warnings, information, and
-/// `password.none` in both of its severities), each from one input one step away from a
-/// baseline: (code, severity, input, policy). The corpus covers the error codes.
+/// Every finding that is not an error in the corpus sense (warnings, information,
+/// `password.none` in both of its severities, and `validity.not-yet-valid` within the clock
+/// skew), each from one input one step away from a baseline: (code, severity, input, policy).
+/// The corpus covers the error codes.
 fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
     let connection_string =
         fs::read(hostile_dir().join("baseline/connection-string.valid")).unwrap();
@@ -780,6 +781,16 @@ fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
             "passstub.unusual",
             Severity::Warning,
             vista_with("PassStub=\"Ab!1Xy2cD3eF4g\"", "PassStub=\"short\""),
+            policy_for(""),
+        ),
+        // One minute ahead of the clock: within the default clock skew.
+        (
+            "validity.not-yet-valid",
+            Severity::Warning,
+            vista_with(
+                &format!("DtStart=\"{}\"", NOW - 3600),
+                &format!("DtStart=\"{}\"", NOW + 60),
+            ),
             policy_for(""),
         ),
         (
@@ -932,38 +943,47 @@ fn every_code_string_is_written_once_in_the_source() {
 fn policy_switches_and_validity_boundaries() {
     let vista = fs::read(hostile_dir().join("baseline/vista.valid")).unwrap();
     let start = 1_704_290_400; // the baseline's DtStart; DtLength is 360 minutes
-    let codes = |policy: &Policy, when: u64| -> Vec<&'static str> {
+    let codes = |policy: &Policy, when: u64| -> Vec<(&'static str, Severity)> {
         validate(&vista, policy, at(when))
             .findings
             .iter()
-            .map(|f| f.code.as_str())
+            .map(|f| (f.code.as_str(), f.severity))
             .collect()
     };
+    let none = Vec::<(&str, Severity)>::new();
     let default = Policy::default();
     // Without an allowlist, a ticket that cannot be decrypted is not worth a warning.
-    assert_eq!(codes(&default, start + 60), Vec::<&str>::new());
+    assert_eq!(codes(&default, start + 60), none);
     // Expiry, and allow_expired.
     let end = start + 360 * 60;
-    assert_eq!(codes(&default, end - 1), Vec::<&str>::new());
-    assert_eq!(codes(&default, end), ["validity.expired"]);
+    assert_eq!(codes(&default, end - 1), none);
+    assert_eq!(
+        codes(&default, end),
+        [("validity.expired", Severity::Error)]
+    );
     let lenient = Policy {
         allow_expired: true,
         ..Policy::default()
     };
-    assert_eq!(codes(&lenient, end + 86_400), Vec::<&str>::new());
-    // DtStart in the future: tolerated up to clock_skew_seconds.
+    assert_eq!(codes(&lenient, end + 86_400), none);
+    // DtStart in the future: a warning up to clock_skew_seconds, an error beyond.
     assert_eq!(default.clock_skew_seconds, 300);
-    assert_eq!(codes(&default, start - 1), Vec::<&str>::new());
-    assert_eq!(codes(&default, start - 300), Vec::<&str>::new());
-    assert_eq!(codes(&default, start - 301), ["validity.not-yet-valid"]);
+    let early = |severity| vec![("validity.not-yet-valid", severity)];
+    assert_eq!(codes(&default, start), none);
+    assert_eq!(codes(&default, start - 1), early(Severity::Warning));
+    assert_eq!(codes(&default, start - 300), early(Severity::Warning));
+    assert_eq!(codes(&default, start - 301), early(Severity::Error));
     let strict = Policy {
         clock_skew_seconds: 0,
         ..Policy::default()
     };
-    assert_eq!(codes(&strict, start), Vec::<&str>::new());
-    assert_eq!(codes(&strict, start - 1), ["validity.not-yet-valid"]);
+    assert_eq!(codes(&strict, start), none);
+    assert_eq!(codes(&strict, start - 1), early(Severity::Error));
     // The longest validity allowed: exactly DtLength passes, a minute less does not.
-    for (max, expected) in [(360, vec![]), (359, vec!["validity.too-long"])] {
+    for (max, expected) in [
+        (360, none.clone()),
+        (359, vec![("validity.too-long", Severity::Error)]),
+    ] {
         let policy = Policy {
             max_validity_minutes: Some(max),
             ..Policy::default()
