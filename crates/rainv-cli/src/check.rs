@@ -86,17 +86,20 @@ pub(crate) struct ScanMailArgs {
     pub policy: PolicyArgs,
 }
 
+/// The policy a policy file (TOML) gives, over the defaults.
+pub(crate) fn read_policy_file(path: &Path) -> Result<Policy, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure::io("read", path, &e))?;
+    Policy::from_toml(&text).map_err(|e| {
+        Failure::usage(
+            format!("policy {}: {e}", display_path(path)),
+            "see docs/security.md for the keys",
+        )
+    })
+}
+
 fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
     let mut policy = match &args.policy {
-        Some(path) => {
-            let text = fs::read_to_string(path).map_err(|e| Failure::io("read", path, &e))?;
-            Policy::from_toml(&text).map_err(|e| {
-                Failure::usage(
-                    format!("policy {}: {e}", display_path(path)),
-                    "see docs/security.md for the keys",
-                )
-            })?
-        }
+        Some(path) => read_policy_file(path)?,
         None => Policy::default(),
     };
     let formats = args
