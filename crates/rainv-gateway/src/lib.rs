@@ -19,6 +19,7 @@
 
 mod code;
 mod mail;
+mod read;
 mod validate;
 
 pub use code::FindingCode;
@@ -26,6 +27,7 @@ pub use ipnet::IpNet;
 pub use mail::{
     AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,
 };
+pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile, Report,
     Severity, Verdict, parse_networks, validate, wildcard_match,

@@ -89,6 +89,17 @@ impl Report {
             }],
         }
     }
+
+    /// The rejection of input found to be larger than `limit` bytes before it was read whole
+    /// (see [`read_bounded`](crate::read_bounded)): `size.too-large`, as [`validate`] gives for
+    /// such input.
+    pub fn too_large(size: u64, limit: usize) -> Report {
+        let error = Error::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit,
+        };
+        Report::rejected(error.code().into(), error.to_string())
+    }
 }
 
 /// The formats a policy may allow.
