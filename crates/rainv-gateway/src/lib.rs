@@ -3,7 +3,8 @@
 //! Judges untrusted bytes, and the attachments of e-mail, against a [`Policy`]: every file gets
 //! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes ([`FindingCode`]).
 //! The format itself (reading, decrypting, writing) is the `rainv` crate's; this crate decides
-//! what a gateway accepts.
+//! what a gateway accepts. [`read_bounded`] reads untrusted input no further than one byte past
+//! the policy's size limit.
 //!
 //! ```
 //! use rainv_gateway::{Policy, Verdict, validate};
