@@ -56,7 +56,7 @@ fn check(report: &Report) {
         .iter()
         .any(|f| f.severity == Severity::Error);
     assert_eq!(report.verdict == Verdict::Reject, rejected, "{report:?}");
-    assert!(report.findings.iter().all(|f| !f.code.is_empty()));
+    assert!(report.findings.iter().all(|f| !f.code.as_str().is_empty()));
     if report.kind.is_none() {
         assert_eq!(
             report.verdict,
