@@ -121,16 +121,15 @@ fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
         })
         .transpose()?;
     let present = |list: &Vec<String>| (!list.is_empty()).then(|| list.clone());
-    let options = PolicyFile {
-        max_size_bytes: args.max_size,
-        max_validity_minutes: args.max_validity_minutes,
-        allow_expired: args.allow_expired.then_some(true),
-        clock_skew_seconds: args.clock_skew,
-        formats,
-        require_password: args.require_password.then_some(true),
-        allowed_networks: present(&args.allow_networks),
-        allowed_hosts: present(&args.allow_hosts),
-    };
+    let mut options = PolicyFile::default();
+    options.max_size_bytes = args.max_size;
+    options.max_validity_minutes = args.max_validity_minutes;
+    options.allow_expired = args.allow_expired.then_some(true);
+    options.clock_skew_seconds = args.clock_skew;
+    options.formats = formats;
+    options.require_password = args.require_password.then_some(true);
+    options.allowed_networks = present(&args.allow_networks);
+    options.allowed_hosts = present(&args.allow_hosts);
     options.apply_to(&mut policy).map_err(|e| {
         Failure::usage(
             format!("--allow-network: {e}"),
@@ -264,6 +263,7 @@ impl Style {
             code,
             severity,
             message,
+            ..
         } in &report.findings
         {
             let severity = match severity {
@@ -592,6 +592,7 @@ fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, t
                 message_id,
                 attachment,
                 report,
+                ..
             } in reports
             {
                 tx.push(Outcome1::Judged {

@@ -17,6 +17,7 @@ pub const MAX_NESTING: usize = 8;
 
 /// The verdict on one invitation found in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AttachmentReport {
     /// Message-ID of the message holding the attachment (the innermost, for forwarded mail).
     pub message_id: Option<String>,

@@ -54,6 +54,7 @@ pub enum Verdict {
 
 /// One thing found about a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Stable machine code, such as `xml.doctype` or `validity.expired`.
     pub code: FindingCode,
@@ -65,6 +66,7 @@ pub struct Finding {
 
 /// The verdict on one file and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Accept or reject.
     pub verdict: Verdict,
@@ -134,6 +136,7 @@ impl Format {
 
 /// What a gateway accepts. [`Policy::default`] is the recommended starting point.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Policy {
     /// Size and structure limits; `limits.max_input_bytes` is the maximum file size.
     pub limits: Limits,
@@ -190,6 +193,7 @@ pub const DEFAULT_MAX_VALIDITY_MINUTES: u64 = 30 * 24 * 60;
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicyFile {
     /// Maximum file size in bytes.
     pub max_size_bytes: Option<usize>,

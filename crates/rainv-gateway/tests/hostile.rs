@@ -77,10 +77,8 @@ fn at(seconds: u64) -> DateTime<Utc> {
 /// | `address.not-allowed` | listeners must be in 192.0.2.0/24 or be named `DEMO-PC` |
 /// | `format.not-allowed` | only Vista-or-later invitations |
 fn policy_for(code: &str) -> Policy {
-    let mut policy = Policy {
-        password: Some(Password::new(PASSWORD)),
-        ..Policy::default()
-    };
+    let mut policy = Policy::default();
+    policy.password = Some(Password::new(PASSWORD));
     match code {
         "password.none" => policy.require_password = true,
         "size.too-large" => policy.limits.max_input_bytes = 4096,
@@ -262,10 +260,8 @@ fn the_baselines_are_accepted() {
     // With the password, the ticket was really decrypted and cross-checked: a wrong password
     // is noticed.
     let vista = fs::read(dir.join("vista.valid")).unwrap();
-    let policy = Policy {
-        password: Some(Password::new("WRONGPASS999")),
-        ..Policy::default()
-    };
+    let mut policy = Policy::default();
+    policy.password = Some(Password::new("WRONGPASS999"));
     assert!(wrong(&validate(&vista, &policy, now()), "password.wrong").is_none());
 }
 
@@ -580,10 +576,9 @@ fn inside_window(bytes: &[u8]) -> DateTime<Utc> {
 }
 
 fn with_password(password: Password) -> Policy {
-    Policy {
-        password: Some(password),
-        ..Policy::default()
-    }
+    let mut policy = Policy::default();
+    policy.password = Some(password);
+    policy
 }
 
 #[test]
@@ -608,10 +603,8 @@ fn testdata_samples_are_accepted() {
         &Policy::default(),
         when,
     );
-    let strict = Policy {
-        require_password: true,
-        ..with_password(password)
-    };
+    let mut strict = with_password(password);
+    strict.require_password = true;
     accepted("example, password required", &example, &strict, when);
     // The last second of its window is inside; the next is not.
     let end = Invitation::from_bytes(&example)
@@ -772,10 +765,8 @@ fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    let allowlist = Policy {
-        password: None,
-        ..policy_for("address.not-allowed")
-    };
+    let mut allowlist = policy_for("address.not-allowed");
+    allowlist.password = None;
     vec![
         (
             "passstub.unusual",
@@ -961,10 +952,8 @@ fn policy_switches_and_validity_boundaries() {
         codes(&default, end),
         [("validity.expired", Severity::Error)]
     );
-    let lenient = Policy {
-        allow_expired: true,
-        ..Policy::default()
-    };
+    let mut lenient = Policy::default();
+    lenient.allow_expired = true;
     assert_eq!(codes(&lenient, end + 86_400), none);
     // DtStart in the future: a warning up to clock_skew_seconds, an error beyond.
     assert_eq!(default.clock_skew_seconds, 300);
@@ -973,10 +962,8 @@ fn policy_switches_and_validity_boundaries() {
     assert_eq!(codes(&default, start - 1), early(Severity::Warning));
     assert_eq!(codes(&default, start - 300), early(Severity::Warning));
     assert_eq!(codes(&default, start - 301), early(Severity::Error));
-    let strict = Policy {
-        clock_skew_seconds: 0,
-        ..Policy::default()
-    };
+    let mut strict = Policy::default();
+    strict.clock_skew_seconds = 0;
     assert_eq!(codes(&strict, start), none);
     assert_eq!(codes(&strict, start - 1), early(Severity::Error));
     // The longest validity allowed: exactly DtLength passes, a minute less does not.
@@ -984,10 +971,8 @@ fn policy_switches_and_validity_boundaries() {
         (360, none.clone()),
         (359, vec![("validity.too-long", Severity::Error)]),
     ] {
-        let policy = Policy {
-            max_validity_minutes: Some(max),
-            ..Policy::default()
-        };
+        let mut policy = Policy::default();
+        policy.max_validity_minutes = Some(max);
         assert_eq!(codes(&policy, start + 60), expected, "max {max}");
     }
 }
@@ -1024,14 +1009,10 @@ fn either_allowlist_alone_is_enforced() {
     let case = "address.not-allowed--everything-points-to-attacker.msrcincident";
     let bytes = fs::read(hostile_dir().join(case)).unwrap();
     let full = policy_for("address.not-allowed");
-    let networks_only = Policy {
-        allowed_hosts: vec![],
-        ..full.clone()
-    };
-    let hosts_only = Policy {
-        allowed_networks: vec![],
-        ..full
-    };
+    let mut networks_only = full.clone();
+    networks_only.allowed_hosts = vec![];
+    let mut hosts_only = full;
+    hosts_only.allowed_networks = vec![];
     for policy in [networks_only, hosts_only] {
         let report = validate(&bytes, &policy, now());
         assert!(
