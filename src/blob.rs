@@ -18,7 +18,7 @@ pub fn parse(blob: &str) -> Result<Vec<Attribute>> {
             ))
         })?;
         let valid = !length.is_empty()
-            && length.len() <= MAX_PAIR_CHARS.to_string().len()
+            && length.len() <= MAX_LENGTH_DIGITS
             && length.bytes().all(|b| b.is_ascii_digit());
         let count: usize = length.parse().ok().filter(|_| valid).ok_or_else(|| {
             Error::Blob(format!(
@@ -71,8 +71,11 @@ pub fn format<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result
     Ok(out)
 }
 
-/// The longest `NAME=value` a length field (at most six digits) can count.
-const MAX_PAIR_CHARS: usize = 999_999;
+/// The most digits a length field has.
+const MAX_LENGTH_DIGITS: usize = 6;
+
+/// The longest `NAME=value` a length field can count.
+const MAX_PAIR_CHARS: usize = 10_usize.pow(MAX_LENGTH_DIGITS as u32) - 1;
 
 fn only<'p>(properties: &'p [Attribute], name: &str) -> Result<&'p str> {
     let mut found = properties.iter().filter(|p| p.name == name);

@@ -84,7 +84,7 @@ impl NewInvitation {
         let addresses: Vec<Address> = self
             .listeners
             .iter()
-            .filter_map(|l| Address::parse(&format!("{}:{}", l.address, l.port?)).ok())
+            .filter_map(|l| Address::new(l.address.as_str(), l.port?).ok())
             .collect();
         if addresses.is_empty() {
             return Err(Error::Write(
