@@ -251,4 +251,21 @@ mod tests {
             assert!(ExpertBlob::parse(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn accessors_and_the_bounds_of_the_length_field() {
+        let expert = ExpertBlob::parse("8;NAME=Zoë7;PASS=00").unwrap();
+        assert_eq!((expert.name(), expert.pass()), ("Zoë", "00"));
+        let help = UserHelpBlob::parse("13;UNSOLICITED=118;ID=EXDOMAIN\\EXUSER").unwrap();
+        assert_eq!((help.unsolicited(), help.id()), ("1", "EXDOMAIN\\EXUSER"));
+        // The longest pair a six-digit length counts reads back; one character more is refused.
+        let longest = "x".repeat(MAX_PAIR_CHARS - 2);
+        let text = format([("N", longest.as_str())]).unwrap();
+        assert!(text.starts_with("999999;N=x"));
+        assert_eq!(parse(&text).unwrap()[0].value, longest);
+        let too_long = "x".repeat(MAX_PAIR_CHARS - 1);
+        assert!(format([("N", too_long.as_str())]).is_err());
+        // A seven-digit length is refused, even with a pair as long as it says.
+        assert!(parse(&format!("1000000;N={too_long}")).is_err());
+    }
 }
