@@ -234,7 +234,10 @@ mod tests {
         assert_eq!(blob, "8;NAME=Zoë7;PASS=00");
         assert_eq!(ExpertBlob::parse(&blob).unwrap().name(), "Zoë");
         let expert = ExpertBlob::parse(&blob).unwrap();
-        assert_eq!(format!("{expert:?}"), r#"ExpertBlob { name: "Zoë", pass: <redacted> }"#);
+        assert_eq!(
+            format!("{expert:?}"),
+            r#"ExpertBlob { name: "Zoë", pass: <redacted> }"#
+        );
         for bad in [
             "99;NAME=x",
             "x;NAME=x",
