@@ -15,7 +15,7 @@ use crate::attribute::Attribute;
 use crate::connection_string1::parse_port;
 use crate::error::{Error, Result, quote_value};
 use crate::text::escape_attribute;
-use crate::xml::{Attr, Limits, Reader, Token};
+use crate::xml::{self, Attr, Limits, Reader, Token};
 
 /// Hash algorithms KH2 may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -431,20 +431,19 @@ fn authentication(attributes: Vec<Attr<'_>>) -> Result<Authentication> {
     let mut id = None;
     let mut extra = Vec::new();
     for Attr { name, value, .. } in attributes {
-        match name {
-            "KH" => {
-                check_base64(&value, "KH", Some(20))?;
-                kh = Some(value.into_owned());
-            }
-            "KH2" => kh2 = Some(value.parse::<Kh2>()?),
-            "ID" => {
-                check_base64(&value, "ID", None)?;
-                id = Some(value.into_owned());
-            }
-            other => extra.push(Attribute {
-                name: other.to_string(),
+        if xml::same_name(name, "KH") {
+            check_base64(&value, "KH", Some(20))?;
+            kh = Some(value.into_owned());
+        } else if xml::same_name(name, "KH2") {
+            kh2 = Some(value.parse::<Kh2>()?);
+        } else if xml::same_name(name, "ID") {
+            check_base64(&value, "ID", None)?;
+            id = Some(value.into_owned());
+        } else {
+            extra.push(Attribute {
+                name: name.to_string(),
                 value: value.into_owned(),
-            }),
+            });
         }
     }
     let id = id.ok_or_else(|| cs2("<A> has no ID attribute".into()))?;
@@ -521,7 +520,7 @@ fn no_attributes(reader: &mut Reader<'_, '_>, element: &str) -> Result<()> {
 fn value<'v>(attributes: &'v [Attr<'_>], name: &str) -> Option<&'v str> {
     attributes
         .iter()
-        .find(|a| a.name == name)
+        .find(|a| xml::same_name(a.name, name))
         .map(|a| a.value.as_ref())
 }
 

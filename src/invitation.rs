@@ -11,7 +11,7 @@ use crate::crypto::{self, Password, TicketKey};
 use crate::error::{Error, Result, quote_value};
 use crate::text::{self, escape_attribute};
 use crate::validity::Validity;
-use crate::xml::{Attr, Limits, Reader, Token};
+use crate::xml::{self, Attr, Limits, Reader, Token};
 
 /// An encrypted LHTICKET, kept as the validated hex text from the file.
 ///
@@ -246,7 +246,10 @@ impl Invitation {
     /// of the document: `<UPLOADINFO TYPE="Escalated">` (the type may be left out) holds one
     /// empty `<UPLOADDATA>`, whose attributes are the invitation.
     fn read(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Invitation> {
-        if let Some(kind) = reader.attributes().iter().find(|a| a.name == "TYPE")
+        if let Some(kind) = reader
+            .attributes()
+            .iter()
+            .find(|a| xml::same_name(a.name, "TYPE"))
             && kind.value != "Escalated"
         {
             return Err(Error::Structure(format!(

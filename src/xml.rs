@@ -288,6 +288,12 @@ impl<'a, 'l> Reader<'a, 'l> {
     }
 }
 
+/// Name equality inline: names are a few bytes, and `==` on them calls `memcmp`.
+#[inline(always)]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Whitespace as XML knows it.
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\r' | b'\n' | b'\t')
@@ -316,15 +322,28 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// The ASCII bytes XML allows in names.
+const ASCII_NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+        b += 1;
+    }
+    table
+};
+
 /// The XML name at `at`, and where it ends; `None` if no name starts there.
+#[inline(always)]
 fn name_at(text: &str, at: usize) -> Option<(&str, usize)> {
     let rest = text.get(at..)?;
     let bytes = rest.as_bytes();
     // ASCII names (all of Windows') without decoding characters.
-    let ascii = bytes
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
-        .count();
+    let mut ascii = 0;
+    while ascii < bytes.len() && ASCII_NAME_BYTES[usize::from(bytes[ascii])] {
+        ascii += 1;
+    }
     let end = if bytes.get(ascii).is_some_and(|&b| b >= 0x80) {
         rest.char_indices()
             .find(|&(i, c)| i >= ascii && !is_name_char(c))
@@ -340,8 +359,9 @@ fn name_at(text: &str, at: usize) -> Option<(&str, usize)> {
 }
 
 /// Refuse namespace prefixes and declarations, which no genuine invitation carries.
+#[inline(always)]
 fn check_no_namespace(text: &str, tag: usize, name: &str, what: &str) -> Result<()> {
-    if name.contains(':') {
+    if name.bytes().any(|b| b == b':') {
         return Err(malformed(
             text,
             tag,
@@ -351,7 +371,7 @@ fn check_no_namespace(text: &str, tag: usize, name: &str, what: &str) -> Result<
             ),
         ));
     }
-    if name == "xmlns" {
+    if same_name(name, "xmlns") {
         return Err(malformed(
             text,
             tag,
@@ -432,6 +452,7 @@ fn start_tag<'a>(
 /// Past this many attributes, duplicates are looked for with a set instead of a scan.
 const LINEAR_DUPLICATE_CHECK: usize = 32;
 
+#[inline(always)]
 fn add_attribute<'a>(
     text: &str,
     lt: usize,
@@ -441,7 +462,7 @@ fn add_attribute<'a>(
     limits: &Limits,
 ) -> Result<()> {
     let duplicate = if attributes.len() < LINEAR_DUPLICATE_CHECK {
-        attributes.iter().any(|a| a.name == attribute.name)
+        attributes.iter().any(|a| same_name(a.name, attribute.name))
     } else {
         let names: std::collections::HashSet<&str> = attributes.iter().map(|a| a.name).collect();
         names.contains(attribute.name)
@@ -882,13 +903,17 @@ fn malformed(text: &str, offset: usize, detail: &str) -> Error {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Comparing the two sources: what the unit tests and the `token_sources` fuzz target check.
+#[cfg(any(test, fuzzing))]
+pub(crate) mod differential {
+    use super::{Attr, HEX_WORTH_NOTING, Limits, Reader, Token};
+    use crate::error::Error;
 
-    /// Every token of `text` and the attributes of each start tag, then the error that ended
-    /// the document, if any.
-    fn tokens<'a>(mut reader: Reader<'a, '_>) -> (Vec<(Token<'a>, Vec<Attr<'a>>)>, Option<Error>) {
+    /// Every token of a document and the attributes of each start tag, then the error that
+    /// ended it, if any.
+    pub(crate) type Tokens<'a> = (Vec<(Token<'a>, Vec<Attr<'a>>)>, Option<Error>);
+
+    pub(crate) fn tokens<'a>(mut reader: Reader<'a, '_>) -> Tokens<'a> {
         let mut tokens = Vec::new();
         loop {
             match reader.next() {
@@ -905,9 +930,9 @@ mod tests {
         }
     }
 
-    /// Both sources give the same tokens and the same error. Returns whether the document
-    /// was read to its end.
-    fn sources_agree(text: &str, limits: &Limits) -> bool {
+    /// Both sources give the same tokens and the same error, and every value noted as hex
+    /// is; panics if not. Returns whether the document was read to its end.
+    pub(crate) fn sources_agree(text: &str, limits: &Limits) -> bool {
         let fast = tokens(Reader::new(text, limits));
         let quick = tokens(Reader::quick_only(text, limits));
         assert_eq!(fast, quick, "{text:?}");
@@ -924,6 +949,29 @@ mod tests {
         }
         fast.1.is_none()
     }
+
+    /// [`sources_agree`] on `data` decoded as rainv decodes files, under the default limits
+    /// and under tight ones the first byte picks.
+    pub(crate) fn sources_agree_on(data: &[u8]) {
+        let Ok((text, _)) = crate::text::decode_document(data) else {
+            return;
+        };
+        sources_agree(&text, &Limits::default());
+        let pick = data.first().copied().unwrap_or(0);
+        let mut tight = Limits::default();
+        tight.max_depth = 1 + usize::from(pick % 4);
+        tight.max_elements = 1 + usize::from(pick / 4 % 8);
+        tight.max_attributes = usize::from(pick / 32 % 4);
+        tight.max_attribute_bytes = 64 * usize::from(pick % 3);
+        sources_agree(&text, &tight);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::differential::{sources_agree, tokens};
 
     fn read_ok(text: &str) -> Vec<(Token<'_>, Vec<Attr<'_>>)> {
         assert!(sources_agree(text, &Limits::default()), "{text:?}");
@@ -1377,5 +1425,21 @@ mod tests {
             let ops = rng.bytes(40);
             rng.check(|| sources_agree(&document(&ops), &Limits::default()));
         }
+    }
+
+    /// What the `token_sources` fuzz target found, replayed.
+    #[test]
+    fn token_sources_regressions_agree() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/regressions");
+        let mut replayed = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("token_sources-") {
+                super::differential::sources_agree_on(&std::fs::read(&path).unwrap());
+                replayed += 1;
+            }
+        }
+        assert!(replayed > 0, "no token_sources regressions in {dir}");
     }
 }

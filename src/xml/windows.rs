@@ -21,7 +21,10 @@ pub(super) fn next<'a>(
     let (lexeme, end) = match bytes.get(start) {
         None => return Some((Lexeme::Eof, start)),
         Some(&b) if is_space(b) => {
-            let end = start + bytes[start..].iter().take_while(|&&b| is_space(b)).count();
+            let mut end = start + 1;
+            while bytes.get(end).copied().is_some_and(is_space) {
+                end += 1;
+            }
             // quick-xml reads whitespace and the text after it as one text: leave it both.
             if !matches!(bytes.get(end), None | Some(b'<')) {
                 return None;
