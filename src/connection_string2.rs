@@ -303,7 +303,7 @@ impl ConnectionString2 {
     /// [`ConnectionString2::parse`] from the tokens of `reader`.
     fn parse_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
         let parsed = match reader.next()? {
-            Token::Start("E") => Self::read(&mut reader, limits),
+            Token::Start(name) if xml::same_name(name, "E") => Self::read(&mut reader, limits),
             Token::Start(other) => Err(cs2(format!(
                 "root element is <{}>, expected <E>",
                 quote_value(other)
@@ -322,7 +322,7 @@ impl ConnectionString2 {
         let mut transports = None;
         loop {
             match reader.next()? {
-                Token::Start("A") => {
+                Token::Start(name) if xml::same_name(name, "A") => {
                     if authentication_part.is_some() {
                         return Err(cs2("<E> has more than one <A>".into()));
                     }
@@ -332,7 +332,7 @@ impl ConnectionString2 {
                         return Err(cs2("<A> must be empty".into()));
                     }
                 }
-                Token::Start("C") => {
+                Token::Start(name) if xml::same_name(name, "C") => {
                     if transports.is_some() {
                         return Err(cs2("<E> has more than one <C>".into()));
                     }
@@ -456,7 +456,7 @@ fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Vec<Transpo
     let mut listener_count = 0usize;
     loop {
         match reader.next()? {
-            Token::Start("T") => {}
+            Token::Start(name) if xml::same_name(name, "T") => {}
             Token::Start(other) => {
                 return Err(cs2(format!(
                     "unexpected element <{}> in <C>",
@@ -471,7 +471,7 @@ fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Vec<Transpo
         let mut listeners = Vec::new();
         loop {
             match reader.next()? {
-                Token::Start("L") => {}
+                Token::Start(name) if xml::same_name(name, "L") => {}
                 Token::Start(other) => {
                     return Err(cs2(format!(
                         "unexpected element <{}> in <T>",

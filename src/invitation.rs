@@ -186,10 +186,10 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
 /// [`read`] from the tokens of `reader`.
 fn read_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<Document> {
     let document = match reader.next()? {
-        Token::Start("UPLOADINFO") => {
+        Token::Start(name) if xml::same_name(name, "UPLOADINFO") => {
             Invitation::read(&mut reader, limits).map(Document::Invitation)
         }
-        Token::Start("E") => {
+        Token::Start(name) if xml::same_name(name, "E") => {
             ConnectionString2::read(&mut reader, limits).map(Document::ConnectionString)
         }
         Token::Start(other) => Err(Error::Structure(format!(
@@ -258,7 +258,9 @@ impl Invitation {
             )));
         }
         let data = match reader.next()? {
-            Token::Start("UPLOADDATA") => std::mem::take(reader.attributes()),
+            Token::Start(name) if xml::same_name(name, "UPLOADDATA") => {
+                std::mem::take(reader.attributes())
+            }
             Token::Start(other) => {
                 return Err(Error::Structure(format!(
                     "<UPLOADINFO> holds <{}>, expected <UPLOADDATA>",

@@ -334,6 +334,30 @@ const ASCII_NAME_BYTES: [bool; 256] = {
     table
 };
 
+/// The bytes of the plain ASCII names Windows writes: XML name bytes but `:`.
+const PLAIN_NAME_BYTES: [bool; 256] = {
+    let mut table = ASCII_NAME_BYTES;
+    table[b':' as usize] = false;
+    table
+};
+
+/// Where the plain ASCII name at `at` ends, when it is the whole name and a name XML allows
+/// without namespaces: `None` sends the caller to [`name_at`] and [`check_no_namespace`].
+#[inline(always)]
+fn plain_name_at(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut end = at;
+    while end < bytes.len() && PLAIN_NAME_BYTES[usize::from(bytes[end])] {
+        end += 1;
+    }
+    let first = *bytes.get(at)?;
+    let whole = bytes.get(end).is_none_or(|&b| b < 0x80 && b != b':');
+    (end > at
+        && (first.is_ascii_alphabetic() || first == b'_')
+        && whole
+        && !(end - at == 5 && &bytes[at..end] == b"xmlns"))
+        .then_some(end)
+}
+
 /// The XML name at `at`, and where it ends; `None` if no name starts there.
 #[inline(always)]
 fn name_at(text: &str, at: usize) -> Option<(&str, usize)> {
@@ -393,10 +417,42 @@ fn start_tag<'a>(
     attributes.clear();
     let bytes = text.as_bytes();
     let error = |detail: String| malformed(text, lt, &detail);
-    let (name, mut at) =
-        name_at(text, lt + 1).ok_or_else(|| error("expected an element name after '<'".into()))?;
-    check_no_namespace(text, lt, name, "element")?;
+    let (name, mut at) = match plain_name_at(bytes, lt + 1) {
+        Some(end) => (&text[lt + 1..end], end),
+        None => {
+            let (name, at) = name_at(text, lt + 1)
+                .ok_or_else(|| error("expected an element name after '<'".into()))?;
+            check_no_namespace(text, lt, name, "element")?;
+            (name, at)
+        }
+    };
     loop {
+        // The form Windows writes, ` NAME="VALUE"` with a plain ASCII name, read without the
+        // general steps below (which read it the same way).
+        if bytes.get(at) == Some(&b' ')
+            && let Some(end) = plain_name_at(bytes, at + 1)
+            && bytes.get(end) == Some(&b'=')
+            && bytes.get(end + 1) == Some(&b'"')
+        {
+            {
+                let key = &text[at + 1..end];
+                let (close, value, hex) = attribute_value(text, end + 2, b'"', lt, key)?;
+                add_attribute(
+                    text,
+                    lt,
+                    name,
+                    attributes,
+                    Attr {
+                        name: key,
+                        value,
+                        hex,
+                    },
+                    limits,
+                )?;
+                at = close + 1;
+                continue;
+            }
+        }
         let spaced = skip_space(bytes, at);
         match bytes.get(spaced) {
             Some(b'>') => return Ok((name, spaced + 1, false)),
@@ -499,8 +555,12 @@ fn add_attribute<'a>(
 fn end_tag(text: &str, lt: usize) -> Result<(&str, usize)> {
     let bytes = text.as_bytes();
     let error = |detail: &str| malformed(text, lt, detail);
-    let (name, after) =
-        name_at(text, lt + 2).ok_or_else(|| error("expected an element name after '</'"))?;
+    let (name, after) = match plain_name_at(bytes, lt + 2) {
+        Some(end) => (&text[lt + 2..end], end),
+        None => {
+            name_at(text, lt + 2).ok_or_else(|| error("expected an element name after '</'"))?
+        }
+    };
     let at = skip_space(bytes, after);
     if bytes.get(at) != Some(&b'>') {
         return Err(error(&format!("expected '>' to end </{name}")));
@@ -512,6 +572,13 @@ fn end_tag(text: &str, lt: usize) -> Result<(&str, usize)> {
 /// perhaps an encoding name and `standalone`, each after whitespace, quoted either way, in
 /// that order, then `?>`. The encoding named is not used: the bytes are sniffed.
 fn declaration(text: &str, start: usize, end: usize) -> Result<()> {
+    // The two declarations Windows writes, without reading them piece by piece.
+    if matches!(
+        text.get(start..end),
+        Some("<?xml version=\"1.0\"?>" | "<?xml version=\"1.0\" encoding=\"Unicode\" ?>")
+    ) {
+        return Ok(());
+    }
     let error = |detail: &str| malformed(text, start, &format!("XML declaration: {detail}"));
     let inner = text
         .get(start..end)
@@ -753,48 +820,58 @@ fn normalize_slowly(text: &str, value: &str, lt: usize, key: &str) -> Result<Str
 /// a block with a suspect byte.
 fn check_value_bytes(text: &str, bytes: &[u8], lt: usize, key: &str) -> Result<()> {
     #[inline(always)]
-    fn suspect(b: u8) -> bool {
-        (b < 0x20) | (b == b'<') | (b == 0xEF)
+    fn suspect(b: u8) -> u8 {
+        u8::from(b < 0x20) | u8::from(b == b'<') | u8::from(b == 0xEF)
     }
+    let mut blocks = bytes.chunks_exact(16);
     let mut at = 0;
-    while at < bytes.len() {
-        let block = &bytes[at..bytes.len().min(at + 16)];
-        if block.iter().fold(false, |any, &b| any | suspect(b)) {
-            for (i, &b) in block.iter().enumerate() {
-                let here = at + i;
-                match b {
-                    b'<' => {
-                        return Err(malformed(
-                            text,
-                            lt,
-                            &format!("'<' in the value of attribute {key}"),
-                        ));
-                    }
-                    b'\t' | b'\n' | b'\r' => {}
-                    0xEF if matches!(bytes.get(here + 1..here + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                        return Err(Error::Entity {
-                            position: Position::of_offset(text, lt),
-                            detail: format!(
-                                "attribute {key} holds U+FFFE or U+FFFF, which XML forbids"
-                            ),
-                        });
-                    }
-                    0xEF => {}
-                    control if control < 0x20 => {
-                        return Err(malformed(
-                            text,
-                            lt,
-                            &format!(
-                                "character U+{control:04X} in the value of attribute {key}, \
-                                 which XML does not allow"
-                            ),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
+    for block in &mut blocks {
+        let block: &[u8; 16] = block.try_into().unwrap_or(&[0; 16]);
+        if block.iter().fold(0u8, |any, &b| any | suspect(b)) != 0 {
+            check_value_block(text, bytes, at, 16, lt, key)?;
         }
         at += 16;
+    }
+    check_value_block(text, bytes, at, blocks.remainder().len(), lt, key)
+}
+
+/// [`check_value_bytes`] on the `length` bytes from `at`, a byte at a time.
+fn check_value_block(
+    text: &str,
+    bytes: &[u8],
+    at: usize,
+    length: usize,
+    lt: usize,
+    key: &str,
+) -> Result<()> {
+    for here in at..at + length {
+        match bytes[here] {
+            b'<' => {
+                return Err(malformed(
+                    text,
+                    lt,
+                    &format!("'<' in the value of attribute {key}"),
+                ));
+            }
+            b'\t' | b'\n' | b'\r' => {}
+            0xEF if matches!(bytes.get(here + 1..here + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                return Err(Error::Entity {
+                    position: Position::of_offset(text, lt),
+                    detail: format!("attribute {key} holds U+FFFE or U+FFFF, which XML forbids"),
+                });
+            }
+            control if control < 0x20 => {
+                return Err(malformed(
+                    text,
+                    lt,
+                    &format!(
+                        "character U+{control:04X} in the value of attribute {key}, \
+                         which XML does not allow"
+                    ),
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -890,10 +967,10 @@ fn plain_value_bytes(bytes: &[u8], quote: u8) -> usize {
         }
         at += 16;
     }
-    at + bytes[at..]
-        .iter()
-        .take_while(|&&b| !stops(b, quote))
-        .count()
+    while at < bytes.len() && !stops(bytes[at], quote) {
+        at += 1;
+    }
+    at
 }
 
 fn malformed(text: &str, offset: usize, detail: &str) -> Error {

@@ -10,6 +10,7 @@
 use super::{Attr, Lexeme, Limits, declaration, end_tag, is_space, start_tag};
 
 /// The lexeme at `*at` and its offset, moving `*at` past it; `None` to hand over at `*at`.
+#[inline(always)]
 pub(super) fn next<'a>(
     text: &'a str,
     at: &mut usize,
