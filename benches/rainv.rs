@@ -106,10 +106,8 @@ fn bench_validate(c: &mut Criterion, samples: &[Sample], bare: &[u8]) {
             b.iter(|| validate(black_box(&s.bytes), &default, now))
         });
         if s.layout != Layout::Xp {
-            let with_password = Policy {
-                password: Some(s.password.clone()),
-                ..Policy::default()
-            };
+            let mut with_password = Policy::default();
+            with_password.password = Some(s.password.clone());
             group.bench_function(format!("{}/password", s.name), |b| {
                 b.iter(|| validate(black_box(&s.bytes), &with_password, now))
             });

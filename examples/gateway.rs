@@ -9,11 +9,10 @@
 //! Exit status: 0 when every file is accepted, 1 when any is rejected, 2 on usage or I/O errors.
 
 use std::fs::File;
-use std::io::Read;
 use std::process::ExitCode;
 
 use rainv::Password;
-use rainv_gateway::{Policy, Verdict, validate};
+use rainv_gateway::{Policy, ReadOutcome, Report, Verdict, read_bounded, validate};
 use serde_json::json;
 
 fn main() -> ExitCode {
@@ -41,19 +40,28 @@ fn main() -> ExitCode {
 
     let now = chrono::Utc::now();
     let mut status = 0;
+    // One buffer for every file.
+    let mut bytes = Vec::new();
     for path in args {
         let name = path.to_string_lossy();
         // Read at most one byte over the limit, so a huge attachment is refused (size.too-large)
-        // without being loaded whole.
-        let cap = policy.limits.max_input_bytes as u64 + 1;
-        let mut bytes = Vec::new();
-        if let Err(e) = File::open(&path).and_then(|f| f.take(cap).read_to_end(&mut bytes)) {
-            eprintln!("{name}: {e}");
-            status = 2;
-            continue;
-        }
-        // No I/O, no panics, bounded time and memory: safe to call on any bytes.
-        let report = validate(&bytes, &policy, now);
+        // without being loaded whole. A regular file's length lets a small one be read at once.
+        let limit = policy.limits.max_input_bytes;
+        let read = File::open(&path).and_then(|file| {
+            let metadata = file.metadata()?;
+            let size_hint = metadata.is_file().then_some(metadata.len());
+            read_bounded(file, limit, size_hint, &mut bytes)
+        });
+        let report = match read {
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                status = 2;
+                continue;
+            }
+            Ok(ReadOutcome::TooLarge { size }) => Report::too_large(size, limit),
+            // No I/O, no panics, bounded time and memory: safe to call on any bytes.
+            Ok(ReadOutcome::Complete) => validate(&bytes, &policy, now),
+        };
         if report.verdict == Verdict::Reject && status == 0 {
             status = 1;
         }

@@ -123,25 +123,25 @@ pub enum Error {
 
 impl Error {
     /// A stable, machine-readable code for this error, as used in validation findings.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::TooLarge { .. } => "size.too-large",
-            Error::Encoding(_) => "text.encoding",
-            Error::Doctype(_) => "xml.doctype",
-            Error::Entity { .. } => "xml.entity",
-            Error::Malformed { .. } => "xml.malformed",
-            Error::Limit(_) => "xml.limit",
-            Error::Structure(_) => "format.structure",
-            Error::MissingAttribute { .. } => "format.missing-attribute",
-            Error::InvalidAttribute { .. } => "format.invalid-attribute",
-            Error::RcTicket(_) => "ticket.rc.malformed",
-            Error::LhTicket(_) => "ticket.lh.malformed",
-            Error::ConnectionString2(_) => "ticket.lh.malformed",
-            Error::WrongPassword => "password.wrong",
-            Error::PassStub(_) => "passstub.malformed",
-            Error::Blob(_) => "blob.malformed",
-            Error::Write(_) => "write.unsupported",
-            Error::Random(_) => "system.random",
+            Error::TooLarge { .. } => ErrorCode::TooLarge,
+            Error::Encoding(_) => ErrorCode::Encoding,
+            Error::Doctype(_) => ErrorCode::Doctype,
+            Error::Entity { .. } => ErrorCode::Entity,
+            Error::Malformed { .. } => ErrorCode::Malformed,
+            Error::Limit(_) => ErrorCode::Limit,
+            Error::Structure(_) => ErrorCode::Structure,
+            Error::MissingAttribute { .. } => ErrorCode::MissingAttribute,
+            Error::InvalidAttribute { .. } => ErrorCode::InvalidAttribute,
+            Error::RcTicket(_) => ErrorCode::RcTicket,
+            Error::LhTicket(_) => ErrorCode::LhTicket,
+            Error::ConnectionString2(_) => ErrorCode::ConnectionString2,
+            Error::WrongPassword => ErrorCode::WrongPassword,
+            Error::PassStub(_) => ErrorCode::PassStub,
+            Error::Blob(_) => ErrorCode::Blob,
+            Error::Write(_) => ErrorCode::Write,
+            Error::Random(_) => ErrorCode::Random,
         }
     }
 
@@ -179,6 +179,92 @@ impl Error {
     }
 }
 
+/// Defines [`ErrorCode`] from one table of variant, string and meaning, so that the enum,
+/// [`ErrorCode::ALL`] and [`ErrorCode::as_str`] cannot disagree, and each string is written once.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident => $name:literal,)+) => {
+        /// The stable, machine-readable code of an [`Error`] ([`Error::code`]), one per variant.
+        ///
+        /// Its string form ([`as_str`](ErrorCode::as_str), also its `Display`) is what
+        /// validation findings and JSON output carry; it never changes for a given variant.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(
+                #[doc = concat!("`", $name, "`:")]
+                $(#[doc = $doc])+
+                $variant,
+            )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of [`Error`]'s variants.
+            pub const ALL: [ErrorCode; [$(ErrorCode::$variant),+].len()] =
+                [$(ErrorCode::$variant),+];
+
+            /// The code as findings and JSON carry it, such as `xml.doctype`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// the input is larger than the size limit ([`Error::TooLarge`]).
+    TooLarge => "size.too-large",
+    /// the bytes are not text in an encoding invitations use ([`Error::Encoding`]).
+    Encoding => "text.encoding",
+    /// the document has a document type declaration ([`Error::Doctype`]).
+    Doctype => "xml.doctype",
+    /// an entity or character reference that is not allowed ([`Error::Entity`]).
+    Entity => "xml.entity",
+    /// the XML is not well formed ([`Error::Malformed`]).
+    Malformed => "xml.malformed",
+    /// a structural limit was hit ([`Error::Limit`]).
+    Limit => "xml.limit",
+    /// well-formed XML that is not an invitation ([`Error::Structure`]).
+    Structure => "format.structure",
+    /// a required attribute is missing ([`Error::MissingAttribute`]).
+    MissingAttribute => "format.missing-attribute",
+    /// an attribute's value cannot be right ([`Error::InvalidAttribute`]).
+    InvalidAttribute => "format.invalid-attribute",
+    /// the RCTICKET (Connection String 1) is malformed ([`Error::RcTicket`]).
+    RcTicket => "ticket.rc.malformed",
+    /// the LHTICKET is not well-formed hex ciphertext ([`Error::LhTicket`]).
+    LhTicket => "ticket.lh.malformed",
+    /// the decrypted or bare Connection String 2 is malformed
+    /// ([`Error::ConnectionString2`]).
+    ConnectionString2 => "ticket.cs2.malformed",
+    /// the LHTICKET does not decrypt with the password ([`Error::WrongPassword`]).
+    WrongPassword => "password.wrong",
+    /// a PassStub without the shape Windows gives it ([`Error::PassStub`]).
+    PassStub => "passstub.malformed",
+    /// a malformed length-prefixed property blob ([`Error::Blob`]).
+    Blob => "blob.malformed",
+    /// the invitation cannot be written in the requested layout ([`Error::Write`]).
+    Write => "write.unsupported",
+    /// the operating system's random number generator failed ([`Error::Random`]).
+    Random => "system.random",
+}
+
+impl ErrorCode {
+    /// The code whose [`as_str`](ErrorCode::as_str) is `name`.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Shorten and escape a value taken from input so it can be put in an error message.
 pub fn quote_value(value: &str) -> String {
     const MAX: usize = 40;
@@ -191,3 +277,63 @@ pub fn quote_value(value: &str) -> String {
 
 /// Result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_distinct_and_round_trips_through_its_name() {
+        let mut names = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            assert!(names.insert(code.as_str()), "{code} twice");
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+            assert_eq!(code.to_string(), code.as_str());
+        }
+        assert_eq!(ErrorCode::from_name("ticket"), None);
+        assert_eq!(ErrorCode::from_name("XML.DOCTYPE"), None);
+    }
+
+    #[test]
+    fn every_error_has_its_own_code() {
+        let position = Position { line: 1, column: 1 };
+        let errors = [
+            Error::TooLarge { size: 2, limit: 1 },
+            Error::Encoding(String::new()),
+            Error::Doctype(position),
+            Error::Entity {
+                position,
+                detail: String::new(),
+            },
+            Error::Malformed {
+                position,
+                detail: String::new(),
+            },
+            Error::Limit(String::new()),
+            Error::Structure(String::new()),
+            Error::MissingAttribute {
+                element: "",
+                attribute: "",
+            },
+            Error::InvalidAttribute {
+                attribute: "",
+                value: String::new(),
+                reason: String::new(),
+            },
+            Error::RcTicket(String::new()),
+            Error::LhTicket(String::new()),
+            Error::ConnectionString2(String::new()),
+            Error::WrongPassword,
+            Error::PassStub(String::new()),
+            Error::Blob(String::new()),
+            Error::Write(String::new()),
+            Error::Random(String::new()),
+        ];
+        let codes: Vec<ErrorCode> = errors.iter().map(Error::code).collect();
+        assert_eq!(codes, ErrorCode::ALL);
+        assert_eq!(
+            Error::ConnectionString2(String::new()).code().as_str(),
+            "ticket.cs2.malformed"
+        );
+    }
+}

@@ -83,7 +83,7 @@ pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use create::NewInvitation;
 pub use crypto::{Password, TicketKey};
-pub use error::{Error, Position, Result};
+pub use error::{Error, ErrorCode, Position, Result};
 pub use invitation::{
     DecryptedTicket, Document, Generation, Invitation, Layout, LhTicket, read, ticket_disagreements,
 };

@@ -668,24 +668,29 @@ case(
 )
 for port in ["0", "70000"]:
     case(
-        f"ticket.lh.malformed--listener-port-{port}.msrcincident",
+        f"ticket.cs2.malformed--listener-port-{port}.msrcincident",
         vista(ticket=cs2(listeners=[(port, "192.0.2.10"), ("49230", "DEMO-PC")])),
         f"a listener with port {port} inside the LHTICKET (needs the password)",
     )
 case(
-    "ticket.lh.malformed--listener-without-address.msrcincident",
+    "ticket.cs2.malformed--listener-without-address.msrcincident",
     vista(ticket=cs2(inner='<L P="49230"/>')),
     "a listener with no N (needs the password)",
 )
 case(
-    "ticket.lh.malformed--not-a-connection-string.msrcincident",
+    "ticket.cs2.malformed--not-a-connection-string.msrcincident",
     vista(ticket='<UPLOADINFO TYPE="Escalated"/>\r\n'),
     "a ticket that decrypts to XML that is not a Connection String 2 (needs the password)",
 )
 case(
-    "ticket.lh.malformed--kh2-unknown-algorithm.msrcincident",
+    "ticket.cs2.malformed--kh2-unknown-algorithm.msrcincident",
     vista(ticket=cs2(a_extra=' KH2="md5:AAAAAAAAAAAAAAAAAAAAAA=="')),
     "a KH2 with a hash algorithm that is not allowed (needs the password)",
+)
+case(
+    "ticket.cs2.malformed--bare-listener-port-0.msrcincident",
+    cs2(listeners=[("0", "192.0.2.10")]),
+    "a bare Connection String 2 with a listener on port 0",
 )
 case(
     "password.wrong--other-password.msrcincident",

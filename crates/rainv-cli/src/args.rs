@@ -95,6 +95,10 @@ pub(crate) struct OpenArgs {
     /// The clock for the validity check: RFC 3339 or seconds since 1970.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Judge the invitation by this gateway policy (TOML; see docs/security.md) instead of the
+    /// default one.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

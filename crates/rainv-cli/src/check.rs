@@ -15,7 +15,10 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::display::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, scan_message};
-use rainv_gateway::{Finding, Format, Policy, PolicyFile, Report, Severity, Verdict, validate};
+use rainv_gateway::{
+    Finding, FindingCode, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict,
+    validate,
+};
 use serde::Serialize;
 
 use crate::args::PasswordArgs;
@@ -84,17 +87,20 @@ pub(crate) struct ScanMailArgs {
     pub policy: PolicyArgs,
 }
 
+/// The policy a policy file (TOML) gives, over the defaults.
+pub(crate) fn read_policy_file(path: &Path) -> Result<Policy, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure::io("read", path, &e))?;
+    Policy::from_toml(&text).map_err(|e| {
+        Failure::usage(
+            format!("policy {}: {e}", display_path(path)),
+            "see docs/security.md for the keys",
+        )
+    })
+}
+
 fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
     let mut policy = match &args.policy {
-        Some(path) => {
-            let text = fs::read_to_string(path).map_err(|e| Failure::io("read", path, &e))?;
-            Policy::from_toml(&text).map_err(|e| {
-                Failure::usage(
-                    format!("policy {}: {e}", display_path(path)),
-                    "see docs/security.md for the keys",
-                )
-            })?
-        }
+        Some(path) => read_policy_file(path)?,
         None => Policy::default(),
     };
     let formats = args
@@ -115,16 +121,15 @@ fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
         })
         .transpose()?;
     let present = |list: &Vec<String>| (!list.is_empty()).then(|| list.clone());
-    let options = PolicyFile {
-        max_size_bytes: args.max_size,
-        max_validity_minutes: args.max_validity_minutes,
-        allow_expired: args.allow_expired.then_some(true),
-        clock_skew_seconds: args.clock_skew,
-        formats,
-        require_password: args.require_password.then_some(true),
-        allowed_networks: present(&args.allow_networks),
-        allowed_hosts: present(&args.allow_hosts),
-    };
+    let mut options = PolicyFile::default();
+    options.max_size_bytes = args.max_size;
+    options.max_validity_minutes = args.max_validity_minutes;
+    options.allow_expired = args.allow_expired.then_some(true);
+    options.clock_skew_seconds = args.clock_skew;
+    options.formats = formats;
+    options.require_password = args.require_password.then_some(true);
+    options.allowed_networks = present(&args.allow_networks);
+    options.allowed_hosts = present(&args.allow_hosts);
     options.apply_to(&mut policy).map_err(|e| {
         Failure::usage(
             format!("--allow-network: {e}"),
@@ -258,6 +263,7 @@ impl Style {
             code,
             severity,
             message,
+            ..
         } in &report.findings
         {
             let severity = match severity {
@@ -301,7 +307,7 @@ struct JudgedJson<'a> {
 
 #[derive(Serialize)]
 struct FindingJson<'a> {
-    code: &'static str,
+    code: FindingCode,
     message: &'a str,
     severity: Severity,
 }
@@ -519,51 +525,6 @@ fn run_pool(
     printer.finish()
 }
 
-/// Read at most `limit + 1` bytes of `path` into `buffer` ('-' is standard input).
-fn read_into(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> stdio::Result<u64> {
-    buffer.clear();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    if io::is_stdio(path) {
-        io::read_bounded(path, limit, buffer)?;
-        return Ok(buffer.len() as u64);
-    }
-    let mut file = fs::File::open(path)?;
-    let size = file.metadata()?.len();
-    // Ask for one byte more than the file's size: a regular file gives exactly its size, and
-    // that short read shows where it ends. This saves the second read that `read_to_end`
-    // makes only to find the end (a system call per file). Anything else (the file grew or
-    // shrank, a short read) goes on as before.
-    let want = usize::try_from(size.saturating_add(1).min(cap)).unwrap_or(usize::MAX);
-    if want <= FIRST_READ_MAX {
-        buffer.resize(want, 0);
-        let got = loop {
-            match file.read(buffer) {
-                Ok(got) => break got,
-                Err(e) if e.kind() == stdio::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        };
-        buffer.truncate(got);
-        if got as u64 == size || got == want {
-            return Ok(size.max(got as u64));
-        }
-    }
-    let taken = buffer.len() as u64;
-    (&mut file).take(cap - taken).read_to_end(buffer)?;
-    Ok(size.max(buffer.len() as u64))
-}
-
-/// Largest first read into the worker's buffer (larger files are read as they come).
-const FIRST_READ_MAX: usize = 1_048_576;
-
-fn too_large(size: u64, limit: usize) -> Report {
-    let error = rainv::Error::TooLarge {
-        size: usize::try_from(size).unwrap_or(usize::MAX),
-        limit,
-    };
-    Report::rejected(error.code(), error.to_string())
-}
-
 fn is_invitation_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -581,18 +542,18 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
         move |path, buffer, tx| {
             let file = display_path(path);
             let limit = policy.limits.max_input_bytes;
-            let outcome = match read_into(path, limit, buffer) {
+            let outcome = match io::read_path(path, limit, buffer) {
                 Err(e) => Outcome1::Unreadable {
                     file,
                     error: e.to_string(),
                 },
-                Ok(size) if size > limit as u64 => Outcome1::Judged {
+                Ok(ReadOutcome::TooLarge { size }) => Outcome1::Judged {
                     file,
                     message_id: None,
                     attachment: None,
-                    report: too_large(size, limit),
+                    report: Report::too_large(size, limit),
                 },
-                Ok(_) => Outcome1::Judged {
+                Ok(ReadOutcome::Complete) => Outcome1::Judged {
                     file,
                     message_id: None,
                     attachment: None,
@@ -631,6 +592,7 @@ fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, t
                 message_id,
                 attachment,
                 report,
+                ..
             } in reports
             {
                 tx.push(Outcome1::Judged {
@@ -701,20 +663,20 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
                 }
                 return;
             }
-            match read_into(path, MAX_MESSAGE_BYTES, buffer) {
+            match io::read_path(path, MAX_MESSAGE_BYTES, buffer) {
                 Err(e) => {
                     tx.push(Outcome1::Unreadable {
                         file,
                         error: e.to_string(),
                     });
                 }
-                Ok(size) if size > MAX_MESSAGE_BYTES as u64 => {
+                Ok(ReadOutcome::TooLarge { .. }) => {
                     tx.push(Outcome1::Unreadable {
                         file,
                         error: "message larger than 64 MiB".into(),
                     });
                 }
-                Ok(_) => report_message(&file, buffer, &policy, now, tx),
+                Ok(ReadOutcome::Complete) => report_message(&file, buffer, &policy, now, tx),
             }
         },
     )

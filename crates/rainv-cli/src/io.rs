@@ -2,11 +2,12 @@
 //! passwords and the clock. The library does none of this.
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rainv::Password;
+use rainv_gateway::{ReadOutcome, read_bounded};
 use zeroize::Zeroizing;
 
 use crate::args::PasswordArgs;
@@ -65,46 +66,52 @@ pub(crate) fn is_stdio(path: &Path) -> bool {
     path.as_os_str().as_encoded_bytes() == b"-"
 }
 
-/// Append at most `limit + 1` bytes of `path` ('-' is standard input) to `buffer`: one byte
-/// past the limit shows the input is too large without reading the rest.
-pub(crate) fn read_bounded(path: &Path, limit: usize, buffer: &mut Vec<u8>) -> io::Result<()> {
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+/// Read `path` ('-' is standard input) into `buffer` with [`read_bounded`]: at most
+/// `limit + 1` bytes. A regular file's length is the size hint, so a small file takes one `read`
+/// and a file known to be too large none.
+pub(crate) fn read_path(
+    path: &Path,
+    limit: usize,
+    buffer: &mut Vec<u8>,
+) -> io::Result<ReadOutcome> {
     if is_stdio(path) {
-        io::stdin().lock().take(cap).read_to_end(buffer)?;
-    } else {
-        fs::File::open(path)?.take(cap).read_to_end(buffer)?;
+        return read_bounded(io::stdin().lock(), limit, None, buffer);
     }
-    Ok(())
+    let file = fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let size_hint = metadata.is_file().then_some(metadata.len());
+    read_bounded(&file, limit, size_hint, buffer)
 }
 
 /// Read a whole input ('-' is standard input), refusing more than `limit` bytes without
 /// reading further.
 pub(crate) fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
-    read_bounded(path, limit, &mut bytes).map_err(|e| Failure::io("read", path, &e))?;
-    if bytes.len() > limit {
-        let e = rainv::Error::TooLarge {
-            size: bytes.len(),
-            limit,
-        };
-        return Err(Failure::invalid(
-            format!(
-                "{}: input is larger than {limit} bytes, the limit for an invitation",
-                display_path(path)
-            ),
-            e.hint(),
-        ));
+    match read_path(path, limit, &mut bytes).map_err(|e| Failure::io("read", path, &e))? {
+        ReadOutcome::Complete => Ok(bytes),
+        ReadOutcome::TooLarge { size } => {
+            let e = rainv::Error::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit,
+            };
+            Err(Failure::invalid(
+                format!(
+                    "{}: input is larger than {limit} bytes, the limit for an invitation",
+                    display_path(path)
+                ),
+                e.hint(),
+            ))
+        }
     }
-    Ok(bytes)
 }
 
 /// Read a password file, refusing anything longer than a password could be.
 fn read_password_file(path: &Path) -> Result<Vec<u8>, Failure> {
     const LIMIT: usize = 4096;
     let mut bytes = Vec::new();
-    read_bounded(path, LIMIT, &mut bytes)
+    let outcome = read_path(path, LIMIT, &mut bytes)
         .map_err(|e| Failure::io("read the password file", path, &e))?;
-    if bytes.len() > LIMIT {
+    if outcome != ReadOutcome::Complete {
         return Err(Failure::usage(
             format!(
                 "password file {} is longer than {LIMIT} bytes",

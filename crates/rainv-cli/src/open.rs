@@ -4,40 +4,56 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
 use rainv::{
-    ConnectionString1, ConnectionString2, DecryptedTicket, Document, Limits, Status,
+    ConnectionString1, ConnectionString2, DecryptedTicket, Document, Status, TicketKey,
     display::escape_for_display as esc,
 };
+use rainv_gateway::{Policy, Severity, validate};
 use serde_json::{Value, json};
 
 use crate::args::OpenArgs;
+use crate::check::read_policy_file;
 use crate::io::{self, Failure, Outcome, display_path};
 
 pub(crate) fn run(args: &OpenArgs) -> Outcome {
-    let limits = Limits::default();
     io::stdin_once(&args.file, &args.password)?;
     let now = io::parse_now(args.now.as_deref())?;
-    let bytes = io::read_input(&args.file, limits.max_input_bytes)?;
-    let name = display_path(&args.file);
-    let document = rainv::read(&bytes, &limits).map_err(|e| Failure::from_error(&name, &e))?;
-
-    let decrypted = match &document {
-        Document::Invitation(inv) if inv.lh_ticket.is_some() && !args.no_decrypt => {
-            match io::password(&args.password, false)? {
-                Some(password) => Some(
-                    inv.decrypt(&password)
-                        .map_err(|e| Failure::from_error(&name, &e))?,
-                ),
-                None => None,
-            }
-            .flatten()
-        }
-        _ => None,
+    let mut policy = match &args.policy {
+        Some(path) => read_policy_file(path)?,
+        None => Policy::default(),
     };
-    let warnings = warnings(&document, decrypted.as_ref(), now);
+    let bytes = io::read_input(&args.file, policy.limits.max_input_bytes)?;
+    let name = display_path(&args.file);
+    let document =
+        rainv::read(&bytes, &policy.limits).map_err(|e| Failure::from_error(&name, &e))?;
+
+    let mut decrypted = None;
+    if let Document::Invitation(inv) = &document
+        && let Some(lh) = &inv.lh_ticket
+        && !args.no_decrypt
+        && let Some(password) = io::password(&args.password, false)?
+    {
+        let ticket = lh
+            .decrypt_with_key(&TicketKey::derive(&password), &policy.limits)
+            .map_err(|e| Failure::from_error(&name, &e))?;
+        decrypted = Some(ticket);
+        // The gateway's check then decrypts too: it compares the tickets and checks the
+        // listeners.
+        policy.password = Some(password);
+    }
+    // The warnings are the gateway's findings that matter, so `open` and `check` never
+    // disagree about a file.
+    let report = validate(&bytes, &policy, now);
+    let warnings: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| f.message.as_str())
+        .collect();
     let colour = io::colour_enabled(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let out = if args.json {
         let mut value = to_json(&document, decrypted.as_ref(), now);
         value["warnings"] = json!(warnings);
+        value["findings"] = json!(report.findings);
         format!("{value}\n")
     } else {
         summary(
@@ -51,51 +67,6 @@ pub(crate) fn run(args: &OpenArgs) -> Outcome {
         )
     };
     io::write_output(std::path::Path::new("-"), out.as_bytes(), false)
-}
-
-/// What a person should be told about before using this invitation.
-pub(crate) fn warnings(
-    document: &Document,
-    decrypted: Option<&DecryptedTicket>,
-    now: DateTime<Utc>,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    const NO_KH: &str =
-        "the ticket has no KH: the expert cannot authenticate the novice's computer";
-    let inv = match document {
-        Document::Invitation(inv) => inv,
-        Document::ConnectionString(cs) => {
-            warnings.push("a bare Connection String 2 is not password-protected".to_string());
-            if cs.kh().is_none() {
-                warnings.push(NO_KH.to_string());
-            }
-            return warnings;
-        }
-    };
-    match inv.validity.status_at(now) {
-        Status::Expired => warnings.push("the invitation has expired".to_string()),
-        Status::NotYetValid => {
-            warnings.push("the invitation is not valid yet (DtStart is in the future)".to_string())
-        }
-        Status::Valid => {}
-    }
-    if !inv.rc_ticket_encrypted {
-        warnings.push("no password protection (RCTICKETENCRYPTED=0)".to_string());
-    }
-    if let (Some(rc), Some(ticket)) = (&inv.rc_ticket, decrypted) {
-        for difference in rainv::ticket_disagreements(rc, ticket.connection()) {
-            warnings.push(format!("RCTICKET and LHTICKET disagree: {difference}"));
-        }
-    }
-    if let Some(stub) = &inv.pass_stub
-        && rainv::pass_stub::check_shape(stub).is_err()
-    {
-        warnings.push("the PassStub does not have the shape Windows gives it".to_string());
-    }
-    if decrypted.is_some_and(|t| t.connection().kh().is_none()) {
-        warnings.push(NO_KH.to_string());
-    }
-    warnings
 }
 
 fn rfc3339(date: Option<DateTime<Utc>>) -> Value {
@@ -239,7 +210,7 @@ fn summary(
     document: &Document,
     decrypted: Option<&DecryptedTicket>,
     now: DateTime<Utc>,
-    warnings: &[String],
+    warnings: &[&str],
     colour: bool,
     no_decrypt: bool,
 ) -> String {
@@ -339,7 +310,8 @@ fn summary(
     if !warnings.is_empty() {
         let _ = writeln!(out, "{}", io::paint(colour, "33", "warnings:"));
         for w in warnings {
-            let _ = writeln!(out, "  - {w}");
+            // Messages quote file content already escaped; escape only what is still raw.
+            let _ = writeln!(out, "  - {}", rainv::display::escape_controls(w));
         }
     }
     out

@@ -1,9 +1,10 @@
 //! # rainv-gateway: the mail gateway's verdict on invitation files
 //!
 //! Judges untrusted bytes, and the attachments of e-mail, against a [`Policy`]: every file gets
-//! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes. The format itself
-//! (reading, decrypting, writing) is the `rainv` crate's; this crate decides what a gateway
-//! accepts.
+//! a [`Report`] with a [`Verdict`] and [`Finding`]s that have stable codes ([`FindingCode`]).
+//! The format itself (reading, decrypting, writing) is the `rainv` crate's; this crate decides
+//! what a gateway accepts. [`read_bounded`] reads untrusted input no further than one byte past
+//! the policy's size limit.
 //!
 //! ```
 //! use rainv_gateway::{Policy, Verdict, validate};
@@ -17,13 +18,17 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+mod code;
 mod mail;
+mod read;
 mod validate;
 
+pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{
     AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,
 };
+pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile, Report,
     Severity, Verdict, parse_networks, validate, wildcard_match,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use serde::Serialize;
 
+use crate::code::FindingCode;
 use crate::validate::{Policy, Report, validate};
 use rainv::Error;
 
@@ -16,6 +17,7 @@ pub const MAX_NESTING: usize = 8;
 
 /// The verdict on one invitation found in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AttachmentReport {
     /// Message-ID of the message holding the attachment (the innermost, for forwarded mail).
     pub message_id: Option<String>,
@@ -111,7 +113,7 @@ pub fn scan_message(
 /// `mail.too-deep`: a forwarded message beyond [`MAX_NESTING`] levels, which is not searched.
 fn too_deep() -> Report {
     Report::rejected(
-        "mail.too-deep",
+        FindingCode::MailTooDeep,
         format!(
             "a message forwarded more than {MAX_NESTING} levels deep was not searched for invitations"
         ),
@@ -245,7 +247,10 @@ mod tests {
         assert_eq!(reports.len(), 1);
         assert_eq!(reports[0].attachment, "RA.msrcincident");
         assert_eq!(reports[0].message_id.as_deref(), Some("level8@example"));
-        assert_eq!(reports[0].report.findings[0].code, "xml.doctype");
+        assert_eq!(
+            reports[0].report.findings[0].code,
+            FindingCode::Library(rainv::ErrorCode::Doctype)
+        );
         let beyond =
             scan_message(forwarded(MAX_NESTING + 1, bad).as_bytes(), &policy, now).unwrap();
         assert_eq!(beyond.len(), 1);

@@ -7,12 +7,12 @@
 //! [`Severity::Error`] rejects the file.
 //!
 //! ```
-//! use rainv_gateway::{Policy, Verdict, validate};
+//! use rainv_gateway::{FindingCode, Policy, Verdict, validate};
 //!
 //! let bytes = std::fs::read("../../testdata/ms-rai-sample-xp.msrcincident")?;
 //! let report = validate(&bytes, &Policy::default(), chrono::Utc::now());
 //! assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
-//! assert!(report.findings.iter().any(|f| f.code == "validity.expired"));
+//! assert!(report.findings.iter().any(|f| f.code == FindingCode::Expired));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -22,8 +22,9 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use rainv::display::is_dangerous_for_display;
-use rainv::display::quote_value;
+use crate::code::FindingCode;
+
+use rainv::display::{is_dangerous_for_display, quote_value};
 use rainv::{
     ConnectionString2, Document, Error, Generation, Invitation, Limits, Password, Status,
     TicketKey, read, ticket_disagreements,
@@ -53,9 +54,10 @@ pub enum Verdict {
 
 /// One thing found about a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Stable machine code, such as `xml.doctype` or `validity.expired`.
-    pub code: &'static str,
+    pub code: FindingCode,
     /// How much it matters.
     pub severity: Severity,
     /// A sentence for people. Text from the file in it is escaped.
@@ -64,6 +66,7 @@ pub struct Finding {
 
 /// The verdict on one file and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Accept or reject.
     pub verdict: Verdict,
@@ -76,7 +79,7 @@ pub struct Report {
 impl Report {
     /// A rejection for one reason, of input that could not be judged at all (too large to read,
     /// forwarded beyond the nesting limit): no kind, and one error finding.
-    pub fn rejected(code: &'static str, message: String) -> Report {
+    pub fn rejected(code: FindingCode, message: String) -> Report {
         Report {
             verdict: Verdict::Reject,
             kind: None,
@@ -86,6 +89,17 @@ impl Report {
                 message,
             }],
         }
+    }
+
+    /// The rejection of input found to be larger than `limit` bytes before it was read whole
+    /// (see [`read_bounded`](crate::read_bounded)): `size.too-large`, as [`validate`] gives for
+    /// such input.
+    pub fn too_large(size: u64, limit: usize) -> Report {
+        let error = Error::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit,
+        };
+        Report::rejected(error.code().into(), error.to_string())
     }
 }
 
@@ -122,6 +136,7 @@ impl Format {
 
 /// What a gateway accepts. [`Policy::default`] is the recommended starting point.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Policy {
     /// Size and structure limits; `limits.max_input_bytes` is the maximum file size.
     pub limits: Limits,
@@ -178,6 +193,7 @@ pub const DEFAULT_MAX_VALIDITY_MINUTES: u64 = 30 * 24 * 60;
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicyFile {
     /// Maximum file size in bytes.
     pub max_size_bytes: Option<usize>,
@@ -293,7 +309,7 @@ pub fn validate(bytes: &[u8], policy: &Policy, now: DateTime<Utc>) -> Report {
     }
 }
 
-fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, message: String) {
+fn push(findings: &mut Vec<Finding>, code: FindingCode, severity: Severity, message: String) {
     findings.push(Finding {
         code,
         severity,
@@ -302,7 +318,12 @@ fn push(findings: &mut Vec<Finding>, code: &'static str, severity: Severity, mes
 }
 
 fn from_error(findings: &mut Vec<Finding>, error: &Error) {
-    push(findings, error.code(), Severity::Error, error.to_string());
+    push(
+        findings,
+        error.code().into(),
+        Severity::Error,
+        error.to_string(),
+    );
 }
 
 fn check(
@@ -326,7 +347,7 @@ fn check(
     if !policy.formats.contains(&format) {
         push(
             findings,
-            "format.not-allowed",
+            FindingCode::FormatNotAllowed,
             Severity::Error,
             format!("{} files are not accepted by this policy", format.name()),
         );
@@ -357,7 +378,7 @@ fn check_invitation(
         if let Err(e) = rainv::pass_stub::check_shape(stub) {
             push(
                 findings,
-                "passstub.unusual",
+                FindingCode::PassStubUnusual,
                 Severity::Warning,
                 format!("{e}; Windows never writes such a PassStub"),
             );
@@ -367,7 +388,7 @@ fn check_invitation(
         check_text(&unknown.value, "an unknown attribute", findings);
         push(
             findings,
-            "format.unknown-attribute",
+            FindingCode::UnknownAttribute,
             Severity::Info,
             format!(
                 "unknown attribute {} on <UPLOADDATA>",
@@ -382,23 +403,29 @@ fn check_invitation(
     match v.status_at(now) {
         Status::Expired if !policy.allow_expired => push(
             findings,
-            "validity.expired",
+            FindingCode::Expired,
             Severity::Error,
             format!(
                 "the invitation expired {} ago",
                 describe_seconds(now_seconds - v.end_seconds())
             ),
         ),
-        Status::NotYetValid
-            if v.start_seconds() - now_seconds > i128::from(policy.clock_skew_seconds) =>
-        {
+        Status::NotYetValid => {
+            // Within the skew the sender's clock may just run ahead: worth a word, not a
+            // rejection.
+            let ahead = v.start_seconds() - now_seconds;
+            let (severity, than) = if ahead > i128::from(policy.clock_skew_seconds) {
+                (Severity::Error, "more than")
+            } else {
+                (Severity::Warning, "within")
+            };
             push(
                 findings,
-                "validity.not-yet-valid",
-                Severity::Error,
+                FindingCode::NotYetValid,
+                severity,
                 format!(
-                    "DtStart is {} in the future, more than the {} s of clock skew allowed",
-                    describe_seconds(v.start_seconds() - now_seconds),
+                    "the invitation is not valid yet: DtStart is {} in the future, {than} the {} s of clock skew allowed",
+                    describe_seconds(ahead),
                     policy.clock_skew_seconds
                 ),
             )
@@ -410,7 +437,7 @@ fn check_invitation(
     {
         push(
             findings,
-            "validity.too-long",
+            FindingCode::ValidityTooLong,
             Severity::Error,
             format!(
                 "DtLength is {} minutes, more than the {max} this policy allows",
@@ -447,7 +474,7 @@ fn check_invitation(
         (Some(_), None) if has_allowlist(policy) => {
             push(
                 findings,
-                "ticket.lh.unchecked",
+                FindingCode::LhTicketUnchecked,
                 Severity::Warning,
                 "the LHTICKET's listeners could not be checked against the allowed ranges: no password was given".into(),
             );
@@ -461,7 +488,7 @@ fn check_invitation(
             for difference in ticket_disagreements(rc, ticket.connection()) {
                 push(
                     findings,
-                    "ticket.mismatch",
+                    FindingCode::TicketMismatch,
                     Severity::Error,
                     format!("RCTICKET and LHTICKET disagree: {difference}"),
                 );
@@ -479,7 +506,7 @@ fn check_connection_string(
     if cs.kh().is_none() {
         push(
             findings,
-            "ticket.kh.missing",
+            FindingCode::KhMissing,
             Severity::Warning,
             format!("{what} has no KH: the expert cannot authenticate the novice's computer"),
         );
@@ -505,7 +532,12 @@ fn no_password(policy: &Policy, message: &str, findings: &mut Vec<Finding>) {
     } else {
         Severity::Warning
     };
-    push(findings, "password.none", severity, message.to_string());
+    push(
+        findings,
+        FindingCode::NoPassword,
+        severity,
+        message.to_string(),
+    );
 }
 
 fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
@@ -527,7 +559,7 @@ fn report_dangerous(
     if let Some(c) = first_dangerous(text, dangerous) {
         push(
             findings,
-            "text.control-characters",
+            FindingCode::ControlCharacters,
             Severity::Error,
             format!(
                 "{what} holds control or bidi-override character U+{:04X} (\"{}\"), which can drive a terminal or disguise text",
@@ -587,7 +619,7 @@ fn check_address(host: &str, what: &str, policy: &Policy, findings: &mut Vec<Fin
     if !allowed {
         push(
             findings,
-            "address.not-allowed",
+            FindingCode::AddressNotAllowed,
             Severity::Error,
             format!(
                 "{what} sends the expert to {}, outside the allowed ranges and host names",

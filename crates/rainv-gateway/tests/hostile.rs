@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rainv::{Invitation, LhTicket, Password, ticket_disagreements};
 use rainv_gateway::scan_message;
-use rainv_gateway::{Format, Policy, Report, Severity, Verdict, parse_networks, validate};
+use rainv_gateway::{
+    FindingCode, Format, Policy, Report, Severity, Verdict, parse_networks, validate,
+};
 
 /// The password every LHTICKET of the corpus is encrypted with.
 const PASSWORD: &str = "HOSTILE12345";
@@ -47,6 +49,7 @@ const KNOWN_CODES: &[&str] = &[
     "format.not-allowed",
     "ticket.rc.malformed",
     "ticket.lh.malformed",
+    "ticket.cs2.malformed",
     "ticket.mismatch",
     "password.wrong",
     "password.none",
@@ -74,10 +77,8 @@ fn at(seconds: u64) -> DateTime<Utc> {
 /// | `address.not-allowed` | listeners must be in 192.0.2.0/24 or be named `DEMO-PC` |
 /// | `format.not-allowed` | only Vista-or-later invitations |
 fn policy_for(code: &str) -> Policy {
-    let mut policy = Policy {
-        password: Some(Password::new(PASSWORD)),
-        ..Policy::default()
-    };
+    let mut policy = Policy::default();
+    policy.password = Some(Password::new(PASSWORD));
     match code {
         "password.none" => policy.require_password = true,
         "size.too-large" => policy.limits.max_input_bytes = 4096,
@@ -131,12 +132,12 @@ fn wrong(report: &Report, code: &str) -> Option<String> {
     let has = report
         .findings
         .iter()
-        .any(|f| f.code == code && f.severity == Severity::Error);
+        .any(|f| f.code.as_str() == code && f.severity == Severity::Error);
     let others: Vec<&str> = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error && f.code != code)
-        .map(|f| f.code)
+        .filter(|f| f.severity == Severity::Error && f.code.as_str() != code)
+        .map(|f| f.code.as_str())
         .collect();
     if report.verdict == Verdict::Reject && has && others.is_empty() {
         None
@@ -259,10 +260,8 @@ fn the_baselines_are_accepted() {
     // With the password, the ticket was really decrypted and cross-checked: a wrong password
     // is noticed.
     let vista = fs::read(dir.join("vista.valid")).unwrap();
-    let policy = Policy {
-        password: Some(Password::new("WRONGPASS999")),
-        ..Policy::default()
-    };
+    let mut policy = Policy::default();
+    policy.password = Some(Password::new("WRONGPASS999"));
     assert!(wrong(&validate(&vista, &policy, now()), "password.wrong").is_none());
 }
 
@@ -577,10 +576,9 @@ fn inside_window(bytes: &[u8]) -> DateTime<Utc> {
 }
 
 fn with_password(password: Password) -> Policy {
-    Policy {
-        password: Some(password),
-        ..Policy::default()
-    }
+    let mut policy = Policy::default();
+    policy.password = Some(password);
+    policy
 }
 
 #[test]
@@ -592,7 +590,10 @@ fn testdata_samples_are_accepted() {
     // Made for 2026-11-22T09:00:00Z, 360 minutes; DtStart is read from the file, not assumed.
     let report = accepted("example", &example, &with_password(password.clone()), when);
     assert!(
-        report.findings.iter().all(|f| f.code != "ticket.mismatch"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != FindingCode::TicketMismatch),
         "{}",
         describe(&report)
     );
@@ -602,10 +603,8 @@ fn testdata_samples_are_accepted() {
         &Policy::default(),
         when,
     );
-    let strict = Policy {
-        require_password: true,
-        ..with_password(password)
-    };
+    let mut strict = with_password(password);
+    strict.require_password = true;
     accepted("example, password required", &example, &strict, when);
     // The last second of its window is inside; the next is not.
     let end = Invitation::from_bytes(&example)
@@ -676,7 +675,12 @@ fn windows_files_are_accepted_with_and_without_their_passwords() {
     assert!(ticket_disagreements(rc, ticket.connection()).is_empty());
     let when = inside_window(&bytes);
     let report = accepted("windows7", &bytes, &with_password(password.clone()), when);
-    assert!(report.findings.iter().all(|f| f.code != "ticket.mismatch"));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != FindingCode::TicketMismatch)
+    );
     // The cross-check runs on real files: move the RCTICKET's first address and it fails.
     let tampered = String::from_utf8(bytes.clone()).unwrap().replacen(
         "192.168.1.200:49230",
@@ -741,9 +745,10 @@ fn hostile_files_attached_to_mail_are_found_and_rejected() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Every finding that is not an error in the corpus sense (warnings, information, and
-/// `password.none` in both of its severities), each from one input one step away from a
-/// baseline: (code, severity, input, policy). The corpus covers the error codes.
+/// Every finding that is not an error in the corpus sense (warnings, information,
+/// `password.none` in both of its severities, and `validity.not-yet-valid` within the clock
+/// skew), each from one input one step away from a baseline: (code, severity, input, policy).
+/// The corpus covers the error codes.
 fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
     let connection_string =
         fs::read(hostile_dir().join("baseline/connection-string.valid")).unwrap();
@@ -760,15 +765,23 @@ fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    let allowlist = Policy {
-        password: None,
-        ..policy_for("address.not-allowed")
-    };
+    let mut allowlist = policy_for("address.not-allowed");
+    allowlist.password = None;
     vec![
         (
             "passstub.unusual",
             Severity::Warning,
             vista_with("PassStub=\"Ab!1Xy2cD3eF4g\"", "PassStub=\"short\""),
+            policy_for(""),
+        ),
+        // One minute ahead of the clock: within the default clock skew.
+        (
+            "validity.not-yet-valid",
+            Severity::Warning,
+            vista_with(
+                &format!("DtStart=\"{}\"", NOW - 3600),
+                &format!("DtStart=\"{}\"", NOW + 60),
+            ),
             policy_for(""),
         ),
         (
@@ -829,7 +842,7 @@ fn every_warning_and_info_finding_has_its_code_and_severity() {
         let mut findings: Vec<(&str, Severity)> = report
             .findings
             .iter()
-            .map(|f| (f.code, f.severity))
+            .map(|f| (f.code.as_str(), f.severity))
             .collect();
         if code == "ticket.kh.missing" {
             findings.retain(|f| *f != ("password.none", Severity::Warning));
@@ -850,11 +863,12 @@ fn every_warning_and_info_finding_has_its_code_and_severity() {
     }
 }
 
-/// Every code the gateway can put in a finding (a `"group.name"` literal in its validate.rs
-/// or mail.rs, or in the library's `Error::code`) is expected somewhere in these tests: by a corpus case, by
-/// [`non_error_cases`], or in the short list of codes `validate` never produces.
+/// Every code the gateway can put in a finding ([`FindingCode::ALL`], the library's codes
+/// included) is expected somewhere in these tests: by a corpus case, by [`non_error_cases`], or
+/// in the short list of codes `validate` never produces. And every code these tests expect is
+/// one the gateway has.
 #[test]
-fn every_finding_code_in_the_source_has_a_test() {
+fn every_finding_code_has_a_test() {
     // Errors the library returns from APIs other than validation (writing, PassStub, blobs,
     // the system's random source): validate never reads these.
     const NOT_FROM_VALIDATE: [&str; 4] = [
@@ -863,40 +877,54 @@ fn every_finding_code_in_the_source_has_a_test() {
         "write.unsupported",
         "system.random",
     ];
+    let non_error: Vec<&str> = non_error_cases().iter().map(|c| c.0).collect();
+    for code in FindingCode::ALL {
+        let code = code.as_str();
+        assert!(
+            KNOWN_CODES.contains(&code)
+                || non_error.contains(&code)
+                || NOT_FROM_VALIDATE.contains(&code),
+            "finding code {code} has no test case"
+        );
+    }
+    for code in KNOWN_CODES
+        .iter()
+        .chain(&non_error)
+        .chain(&NOT_FROM_VALIDATE)
+    {
+        assert!(
+            FindingCode::from_name(code).is_some(),
+            "{code} is not a finding code any more"
+        );
+    }
+}
+
+/// Each code's string is written once in the source outside tests: in the table that defines
+/// [`FindingCode`] or [`rainv::ErrorCode`], and nowhere else.
+#[test]
+fn every_code_string_is_written_once_in_the_source() {
     let root = common::root();
-    let mut in_source = std::collections::BTreeSet::new();
-    for file in [
-        "crates/rainv-gateway/src/validate.rs",
-        "crates/rainv-gateway/src/mail.rs",
-        "src/error.rs",
-    ] {
-        let text = fs::read_to_string(root.join(file)).unwrap();
-        let text = text.split("#[cfg(test)]").next().unwrap();
-        for literal in text.split('"').skip(1).step_by(2) {
-            let is_code = literal.split_once('.').is_some_and(|(group, name)| {
-                !group.is_empty()
-                    && group.bytes().all(|b| b.is_ascii_lowercase())
-                    && !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
-            });
-            if is_code {
-                in_source.insert(literal.to_string());
+    let mut sources = Vec::new();
+    for dir in ["src", "crates/rainv-gateway/src", "crates/rainv-cli/src"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap().to_string();
+                sources.push((path, code));
             }
         }
     }
-    let non_error: Vec<&str> = non_error_cases().iter().map(|c| c.0).collect();
-    for code in &in_source {
-        assert!(
-            KNOWN_CODES.contains(&code.as_str())
-                || non_error.contains(&code.as_str())
-                || NOT_FROM_VALIDATE.contains(&code.as_str()),
-            "finding code {code} (in src/) has no test case"
-        );
-    }
-    for code in KNOWN_CODES.iter().chain(&non_error) {
-        assert!(in_source.contains(*code), "{code} is not in src/ any more");
+    for code in FindingCode::ALL {
+        let literal = format!("\"{code}\"");
+        let places: Vec<String> = sources
+            .iter()
+            .flat_map(|(path, text)| {
+                let n = text.matches(&literal).count();
+                std::iter::repeat_n(path.display().to_string(), n)
+            })
+            .collect();
+        assert_eq!(places.len(), 1, "{literal} is written in {places:?}");
     }
 }
 
@@ -906,42 +934,45 @@ fn every_finding_code_in_the_source_has_a_test() {
 fn policy_switches_and_validity_boundaries() {
     let vista = fs::read(hostile_dir().join("baseline/vista.valid")).unwrap();
     let start = 1_704_290_400; // the baseline's DtStart; DtLength is 360 minutes
-    let codes = |policy: &Policy, when: u64| -> Vec<&'static str> {
+    let codes = |policy: &Policy, when: u64| -> Vec<(&'static str, Severity)> {
         validate(&vista, policy, at(when))
             .findings
             .iter()
-            .map(|f| f.code)
+            .map(|f| (f.code.as_str(), f.severity))
             .collect()
     };
+    let none = Vec::<(&str, Severity)>::new();
     let default = Policy::default();
     // Without an allowlist, a ticket that cannot be decrypted is not worth a warning.
-    assert_eq!(codes(&default, start + 60), Vec::<&str>::new());
+    assert_eq!(codes(&default, start + 60), none);
     // Expiry, and allow_expired.
     let end = start + 360 * 60;
-    assert_eq!(codes(&default, end - 1), Vec::<&str>::new());
-    assert_eq!(codes(&default, end), ["validity.expired"]);
-    let lenient = Policy {
-        allow_expired: true,
-        ..Policy::default()
-    };
-    assert_eq!(codes(&lenient, end + 86_400), Vec::<&str>::new());
-    // DtStart in the future: tolerated up to clock_skew_seconds.
+    assert_eq!(codes(&default, end - 1), none);
+    assert_eq!(
+        codes(&default, end),
+        [("validity.expired", Severity::Error)]
+    );
+    let mut lenient = Policy::default();
+    lenient.allow_expired = true;
+    assert_eq!(codes(&lenient, end + 86_400), none);
+    // DtStart in the future: a warning up to clock_skew_seconds, an error beyond.
     assert_eq!(default.clock_skew_seconds, 300);
-    assert_eq!(codes(&default, start - 1), Vec::<&str>::new());
-    assert_eq!(codes(&default, start - 300), Vec::<&str>::new());
-    assert_eq!(codes(&default, start - 301), ["validity.not-yet-valid"]);
-    let strict = Policy {
-        clock_skew_seconds: 0,
-        ..Policy::default()
-    };
-    assert_eq!(codes(&strict, start), Vec::<&str>::new());
-    assert_eq!(codes(&strict, start - 1), ["validity.not-yet-valid"]);
+    let early = |severity| vec![("validity.not-yet-valid", severity)];
+    assert_eq!(codes(&default, start), none);
+    assert_eq!(codes(&default, start - 1), early(Severity::Warning));
+    assert_eq!(codes(&default, start - 300), early(Severity::Warning));
+    assert_eq!(codes(&default, start - 301), early(Severity::Error));
+    let mut strict = Policy::default();
+    strict.clock_skew_seconds = 0;
+    assert_eq!(codes(&strict, start), none);
+    assert_eq!(codes(&strict, start - 1), early(Severity::Error));
     // The longest validity allowed: exactly DtLength passes, a minute less does not.
-    for (max, expected) in [(360, vec![]), (359, vec!["validity.too-long"])] {
-        let policy = Policy {
-            max_validity_minutes: Some(max),
-            ..Policy::default()
-        };
+    for (max, expected) in [
+        (360, none.clone()),
+        (359, vec![("validity.too-long", Severity::Error)]),
+    ] {
+        let mut policy = Policy::default();
+        policy.max_validity_minutes = Some(max);
         assert_eq!(codes(&policy, start + 60), expected, "max {max}");
     }
 }
@@ -958,7 +989,7 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.code)
+            .map(|f| f.code.as_str())
             .collect()
     };
     assert_eq!(
@@ -978,14 +1009,10 @@ fn either_allowlist_alone_is_enforced() {
     let case = "address.not-allowed--everything-points-to-attacker.msrcincident";
     let bytes = fs::read(hostile_dir().join(case)).unwrap();
     let full = policy_for("address.not-allowed");
-    let networks_only = Policy {
-        allowed_hosts: vec![],
-        ..full.clone()
-    };
-    let hosts_only = Policy {
-        allowed_networks: vec![],
-        ..full
-    };
+    let mut networks_only = full.clone();
+    networks_only.allowed_hosts = vec![];
+    let mut hosts_only = full;
+    hosts_only.allowed_networks = vec![];
     for policy in [networks_only, hosts_only] {
         let report = validate(&bytes, &policy, now());
         assert!(

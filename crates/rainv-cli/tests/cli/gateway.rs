@@ -1103,6 +1103,40 @@ fn check_policy_options_meet_their_bounds() {
     assert_eq!(judge(&["--max-size", &one_less]), too_large);
 }
 
+/// A file whose size is not its length, such as a named pipe (size 0), is read whole, not
+/// just as far as its size said.
+#[cfg(unix)]
+#[test]
+fn check_reads_a_named_pipe_whole() {
+    use std::time::{Duration, Instant};
+    let (dir, _) = workdir();
+    let fifo = dir.path().join("pipe.msrcincident");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        // Blocks until rainv opens the pipe for reading.
+        std::thread::spawn(move || fs::write(&fifo, baseline("vista.valid")))
+    };
+    let (code, lines, stderr) =
+        run_json(rainv().args(["check", "--json", "--now", NOW]).arg(&fifo));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !writer.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if !writer.is_finished() {
+        // rainv never opened the pipe: open it here so that the writer ends.
+        drop(fs::File::open(&fifo));
+    }
+    writer.join().unwrap().unwrap();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert_eq!(parse_line(&lines[0]).1, "accept", "{}", lines[0]);
+    assert_eq!(code, 0);
+}
+
 /// Files above a mebibyte are read another way than small ones; a larger --max-size reads
 /// them whole.
 #[test]

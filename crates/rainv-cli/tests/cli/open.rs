@@ -1,4 +1,5 @@
-//! `rainv open`: the summary, `--json`, passwords from every source, invalid and oversized input.
+//! `rainv open`: the summary, `--json`, the gateway's findings as warnings and `--policy`,
+//! passwords from every source, invalid and oversized input.
 
 use super::*;
 
@@ -31,7 +32,12 @@ fn open_json_of_the_xp_sample() {
                 "kh": "5nKH3X0Ikre0jjL9SaRlfN10p9o=",
             },
             "lh_ticket": null,
-            "warnings": ["the invitation has expired"],
+            "warnings": ["the invitation expired 6296 days ago"],
+            "findings": [{
+                "code": "validity.expired",
+                "severity": "error",
+                "message": "the invitation expired 6296 days ago",
+            }],
         })
     );
 }
@@ -88,6 +94,7 @@ fn open_json_of_the_example_decrypts_its_ticket() {
     );
     // RCTICKET and LHTICKET agree, the PassStub has Windows' shape, the ticket has a KH.
     assert_eq!(v["warnings"], json!([]));
+    assert_eq!(v["findings"], json!([]));
 }
 
 #[test]
@@ -154,14 +161,16 @@ fn open_now_takes_rfc3339_or_epoch_seconds() {
         let by_rfc = status_at(rfc3339);
         assert_eq!(by_epoch, by_rfc, "{rfc3339}");
         assert_eq!(by_epoch.0, expected, "{rfc3339}");
-        let warnings = by_epoch.1.as_array().unwrap().clone();
+        let warnings = by_epoch.1;
         match expected {
-            "valid" => assert!(warnings.is_empty(), "{warnings:?}"),
-            "expired" => assert!(warnings.contains(&json!("the invitation has expired"))),
-            _ => assert!(
-                warnings
-                    .iter()
-                    .any(|w| w.as_str().unwrap().contains("not valid yet"))
+            "valid" => assert_eq!(warnings, json!([])),
+            "expired" => assert_eq!(warnings, json!(["the invitation expired 0 s ago"])),
+            _ => assert_eq!(
+                warnings,
+                json!([
+                    "the invitation is not valid yet: DtStart is 1 s in the future, \
+                     within the 300 s of clock skew allowed"
+                ])
             ),
         }
     }
@@ -639,4 +648,196 @@ fn open_reads_inputs_up_to_their_limits() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("is longer than 4096 bytes"));
+}
+
+/// `rainv open --json ARGS...` on a file of the hostile corpus at the corpus clock: its
+/// warnings, and its findings as (code, severity).
+fn corpus_findings(name: &str, args: &[&str]) -> (Value, Vec<(String, String)>) {
+    let path = common::root().join("testdata/hostile").join(name);
+    let mut all = vec![
+        path.as_os_str(),
+        OsStr::new("--now"),
+        OsStr::new("2024-01-03T15:00:00Z"),
+    ];
+    all.extend(args.iter().map(OsStr::new));
+    let v = open_json(all);
+    let findings = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert!(f["message"].is_string(), "{f}");
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("code"), text("severity"))
+        })
+        .collect();
+    (v["warnings"].clone(), findings)
+}
+
+/// The warnings are the gateway's findings of severity warning and error, with the password
+/// when the ticket was decrypted; information findings are in `findings` only.
+#[test]
+fn open_warns_of_what_the_gateway_finds() {
+    let dir = TempDir::new().unwrap();
+    let pw = password_file(&dir, "HOSTILE12345");
+    let pw = pw.to_str().unwrap();
+    let pair = |code: &str, severity: &str| vec![(code.to_string(), severity.to_string())];
+
+    // The tickets are compared only once decrypted.
+    let mismatch = "ticket.mismatch--session-id-differs.msrcincident";
+    let (warnings, findings) = corpus_findings(mismatch, &["--password-file", pw]);
+    assert_eq!(findings, pair("ticket.mismatch", "error"));
+    assert_eq!(
+        warnings,
+        json!([
+            "RCTICKET and LHTICKET disagree: the session IDs differ (RCTICKET RASessionID vs LHTICKET ID)"
+        ])
+    );
+    assert_eq!(corpus_findings(mismatch, &["--no-decrypt"]).1, []);
+
+    let (warnings, findings) =
+        corpus_findings("password.none--rcticketencrypted-0.msrcincident", &[]);
+    assert_eq!(findings, pair("password.none", "warning"));
+    assert_eq!(
+        warnings,
+        json!(["the invitation has no password (RCTICKETENCRYPTED=0)"])
+    );
+
+    let (warnings, findings) = corpus_findings("baseline/connection-string.valid", &[]);
+    assert_eq!(findings, pair("password.none", "warning"));
+    assert_eq!(
+        warnings,
+        json!(["a bare Connection String 2 is not password-protected"])
+    );
+
+    let (warnings, findings) =
+        corpus_findings("validity.too-long--dtlength-99999999.msrcincident", &[]);
+    assert_eq!(findings, pair("validity.too-long", "error"));
+    assert_eq!(
+        warnings,
+        json!(["DtLength is 99999999 minutes, more than the 43200 this policy allows"])
+    );
+
+    // A PassStub Windows would not write, and an unknown attribute (information only).
+    let baseline =
+        std::fs::read_to_string(common::root().join("testdata/hostile/baseline/vista.valid"))
+            .unwrap();
+    let odd = baseline
+        .replacen("PassStub=\"Ab!1Xy2cD3eF4g\"", "PassStub=\"short\"", 1)
+        .replacen(" L=\"0\"", " L=\"0\" Colour=\"blue\"", 1);
+    let path = write(&dir, "odd.msrcincident", odd);
+    let v = open_json([
+        path.as_os_str(),
+        OsStr::new("--now"),
+        OsStr::new("2024-01-03T15:00:00Z"),
+    ]);
+    assert_eq!(
+        v["warnings"],
+        json!([
+            "invalid PassStub: \"short\" has 5 characters, expected 14; Windows never writes such a PassStub"
+        ])
+    );
+    assert_eq!(
+        v["findings"],
+        json!([
+            {
+                "code": "passstub.unusual",
+                "severity": "warning",
+                "message": "invalid PassStub: \"short\" has 5 characters, expected 14; Windows never writes such a PassStub",
+            },
+            {
+                "code": "format.unknown-attribute",
+                "severity": "info",
+                "message": "unknown attribute Colour on <UPLOADDATA>",
+            },
+        ])
+    );
+
+    // The summary lists the same warnings, escaped.
+    let path = common::root()
+        .join("testdata/hostile/text.control-characters--escape-sequence-in-username.msrcincident");
+    let out = rainv()
+        .args(["open", "--now", "2024-01-03T15:00:00Z"])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = stdout_of(&out);
+    assert!(
+        text.ends_with(
+            "warnings:\n  - USERNAME holds control or bidi-override character U+001B \
+             (\"helpdesk\\u{1B}]0;pwned\\u{7}\\u{1B}[2J\"), which can drive a terminal or \
+             disguise text\n"
+        ),
+        "{text}"
+    );
+    assert!(!has_ansi(text.as_bytes()));
+}
+
+/// `--policy` judges by a policy file instead of the default policy: it changes the warnings,
+/// and its size limit is the input's. A bad policy file is a usage error.
+#[test]
+fn open_judges_by_the_policy_given() {
+    let dir = TempDir::new().unwrap();
+    let xp = testdata("ms-rai-sample-xp.msrcincident");
+    let policy = write(&dir, "lenient.toml", "allow_expired = true\n");
+    let v = open_json([xp.as_os_str(), OsStr::new("--policy"), policy.as_os_str()]);
+    assert_eq!(v["status"], "expired");
+    assert_eq!(v["warnings"], json!([]));
+    assert_eq!(v["findings"], json!([]));
+
+    let strict = write(&dir, "strict.toml", "require_password = true\n");
+    let (warnings, findings) = corpus_findings(
+        "password.none--rcticketencrypted-0.msrcincident",
+        &["--policy", strict.to_str().unwrap()],
+    );
+    assert_eq!(
+        findings,
+        [("password.none".to_string(), "error".to_string())]
+    );
+    assert_eq!(
+        warnings,
+        json!(["the invitation has no password (RCTICKETENCRYPTED=0)"])
+    );
+
+    // Readable but rejected by the policy: still shown, exit 0.
+    let vista_only = write(&dir, "vista.toml", "formats = [\"vista\"]\n");
+    rainv()
+        .args(["open", "--policy"])
+        .arg(&vista_only)
+        .arg(&xp)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  - xp files are not accepted by this policy\n",
+        ));
+
+    let small = write(&dir, "small.toml", "max_size_bytes = 100\n");
+    rainv()
+        .args(["open", "--no-decrypt", "--policy"])
+        .arg(&small)
+        .arg(example())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "input is larger than 100 bytes, the limit for an invitation",
+        ));
+
+    let bad = write(&dir, "bad.toml", "bogus = 1\n");
+    rainv()
+        .args(["open", "--policy"])
+        .arg(&bad)
+        .arg(&xp)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("error: policy "))
+        .stderr(predicate::str::contains("unknown field `bogus`"));
+    rainv()
+        .args(["open", "--policy"])
+        .arg(dir.path().join("missing.toml"))
+        .arg(&xp)
+        .assert()
+        .code(2)
+        .stdout("");
 }
