@@ -299,6 +299,7 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\r' | b'\n' | b'\t')
 }
 
+#[inline(always)]
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while bytes.get(at).copied().is_some_and(is_space) {
         at += 1;
@@ -427,33 +428,25 @@ fn start_tag<'a>(
         }
     };
     loop {
-        // The form Windows writes, ` NAME="VALUE"` with a plain ASCII name, read without the
-        // general steps below (which read it the same way).
-        if bytes.get(at) == Some(&b' ')
-            && let Some(end) = plain_name_at(bytes, at + 1)
+        // The form Windows writes, whitespace then `NAME="VALUE"` with a plain ASCII name,
+        // read without the general steps below (which read it the same way).
+        let spaced = skip_space(bytes, at);
+        if spaced > at
+            && let Some(end) = plain_name_at(bytes, spaced)
             && bytes.get(end) == Some(&b'=')
             && bytes.get(end + 1) == Some(&b'"')
         {
-            {
-                let key = &text[at + 1..end];
-                let (close, value, hex) = attribute_value(text, end + 2, b'"', lt, key)?;
-                add_attribute(
-                    text,
-                    lt,
-                    name,
-                    attributes,
-                    Attr {
-                        name: key,
-                        value,
-                        hex,
-                    },
-                    limits,
-                )?;
-                at = close + 1;
-                continue;
-            }
+            let key = &text[spaced..end];
+            let (close, value, hex) = attribute_value(text, end + 2, b'"', lt, key)?;
+            let attribute = Attr {
+                name: key,
+                value,
+                hex,
+            };
+            add_attribute(text, lt, name, attributes, attribute, limits)?;
+            at = close + 1;
+            continue;
         }
-        let spaced = skip_space(bytes, at);
         match bytes.get(spaced) {
             Some(b'>') => return Ok((name, spaced + 1, false)),
             Some(b'/') if bytes.get(spaced + 1) == Some(&b'>') => {
