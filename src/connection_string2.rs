@@ -946,7 +946,7 @@ mod tests {
         check_property(
             "cs2 both_sources_never_disagree",
             256,
-            25,
+            55,
             (
                 some_ticket(),
                 proptest::collection::vec(proptest::prelude::any::<u8>(), 40),

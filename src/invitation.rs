@@ -831,7 +831,7 @@ mod tests {
         check_property(
             "invitation both_sources_never_disagree",
             256,
-            20,
+            55,
             (some_invitation(), any::<bool>(), edits(4), some_limits()),
             |(invitation, windows10, edits, limits)| {
                 let layout = if windows10 {

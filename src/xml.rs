@@ -1485,7 +1485,7 @@ mod tests {
         check_property(
             "xml sources_never_disagree",
             256,
-            40,
+            55,
             (plain_document(), edits(3), some_limits()),
             |(document, edits, limits)| sources_agree(&apply_edits(&document, &edits), &limits),
         );
