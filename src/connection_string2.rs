@@ -326,8 +326,7 @@ impl ConnectionString2 {
                     if authentication_part.is_some() {
                         return Err(cs2("<E> has more than one <A>".into()));
                     }
-                    let attributes = std::mem::take(reader.attributes());
-                    authentication_part = Some(authentication(attributes)?);
+                    authentication_part = Some(authentication(reader.attributes().drain(..))?);
                     if !matches!(reader.next()?, Token::End(_)) {
                         return Err(cs2("<A> must be empty".into()));
                     }
@@ -425,7 +424,7 @@ fn cs2(detail: String) -> Error {
 type Authentication = (Option<String>, Option<Kh2>, String, Vec<Attribute>);
 
 /// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied.
-fn authentication(attributes: Vec<Attr<'_>>) -> Result<Authentication> {
+fn authentication<'a>(attributes: impl Iterator<Item = Attr<'a>>) -> Result<Authentication> {
     let mut kh = None;
     let mut kh2 = None;
     let mut id = None;

@@ -257,10 +257,8 @@ impl Invitation {
                 quote_value(&kind.value)
             )));
         }
-        let data = match reader.next()? {
-            Token::Start(name) if xml::same_name(name, "UPLOADDATA") => {
-                std::mem::take(reader.attributes())
-            }
+        match reader.next()? {
+            Token::Start(name) if xml::same_name(name, "UPLOADDATA") => {}
             Token::Start(other) => {
                 return Err(Error::Structure(format!(
                     "<UPLOADINFO> holds <{}>, expected <UPLOADDATA>",
@@ -270,7 +268,7 @@ impl Invitation {
             Token::End(_) | Token::Eof => {
                 return Err(Error::Structure("<UPLOADINFO> has no <UPLOADDATA>".into()));
             }
-        };
+        }
         if !matches!(reader.next()?, Token::End(_)) {
             return Err(Error::Structure("<UPLOADDATA> must be empty".into()));
         }
@@ -282,16 +280,17 @@ impl Invitation {
         if !matches!(reader.next()?, Token::Eof) {
             return Err(Error::Structure("content after </UPLOADINFO>".into()));
         }
-        Self::from_data(data, limits)
+        // End tags leave the reader's attributes alone: they are still <UPLOADDATA>'s.
+        Self::from_data(reader.attributes(), limits)
     }
 
     /// An invitation from `<UPLOADDATA>`'s attributes (which the XML reader has checked for
     /// duplicates).
-    fn from_data(attributes: Vec<Attr<'_>>, limits: &Limits) -> Result<Invitation> {
+    fn from_data(attributes: &[Attr<'_>], limits: &Limits) -> Result<Invitation> {
         let mut known: [Option<&str>; KNOWN_ATTRIBUTES.len()] = [None; KNOWN_ATTRIBUTES.len()];
         let mut lh_ticket_is_hex = false;
         let mut unknown_attributes = Vec::new();
-        for attribute in &attributes {
+        for attribute in attributes {
             match KNOWN_ATTRIBUTES
                 .iter()
                 .position(|&known| known == attribute.name)

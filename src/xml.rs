@@ -168,12 +168,14 @@ impl<'a, 'l> Reader<'a, 'l> {
     }
 
     /// The next token. After an error, there are no more.
+    #[inline]
     pub(crate) fn next(&mut self) -> Result<Token<'a>> {
         let token = self.next_token();
         self.failed |= token.is_err();
         token
     }
 
+    #[inline]
     fn next_token(&mut self) -> Result<Token<'a>> {
         if self.failed {
             return Err(Error::Structure("the document was already refused".into()));
@@ -274,6 +276,7 @@ impl<'a, 'l> Reader<'a, 'l> {
         Ok(())
     }
 
+    #[inline]
     fn lexeme(&mut self) -> Result<(Lexeme<'a>, usize)> {
         if let Source::Windows(at) = &mut self.source {
             match windows::next(self.text, at, self.limits, &mut self.attributes) {
@@ -360,7 +363,6 @@ fn plain_name_at(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// The XML name at `at`, and where it ends; `None` if no name starts there.
-#[inline(always)]
 fn name_at(text: &str, at: usize) -> Option<(&str, usize)> {
     let rest = text.get(at..)?;
     let bytes = rest.as_bytes();
@@ -829,6 +831,7 @@ fn check_value_bytes(text: &str, bytes: &[u8], lt: usize, key: &str) -> Result<(
 }
 
 /// [`check_value_bytes`] on the `length` bytes from `at`, a byte at a time.
+#[cold]
 fn check_value_block(
     text: &str,
     bytes: &[u8],
@@ -922,6 +925,7 @@ const HEX_WORTH_NOTING: usize = 64;
 
 /// The number of hex digits `bytes` starts with when there are at least
 /// [`HEX_WORTH_NOTING`] of them, else 0.
+#[inline(always)]
 fn hex_run(bytes: &[u8]) -> usize {
     match bytes.get(..HEX_WORTH_NOTING) {
         // Most values fail on their first bytes: look at those before a whole block.
