@@ -22,6 +22,9 @@ use std::borrow::Cow;
 
 use crate::error::{Error, Position, Result, quote_value};
 
+/// What the lexers return: their errors boxed, which keeps the values they return small.
+type LexResult<T> = std::result::Result<T, Box<Error>>;
+
 /// Bounds on what a document may contain, so that hostile input costs bounded time and memory.
 ///
 /// The defaults are generous for every invitation Windows has written (a Windows 10 file with a
@@ -285,7 +288,9 @@ impl<'a, 'l> Reader<'a, 'l> {
             }
         }
         match &mut self.source {
-            Source::Quick(quick) => quick.next(self.text, self.limits, &mut self.attributes),
+            Source::Quick(quick) => quick
+                .next(self.text, self.limits, &mut self.attributes)
+                .map_err(|e| *e),
             Source::Windows(_) => unreachable!("handed over above"),
         }
     }
@@ -387,23 +392,23 @@ fn name_at(text: &str, at: usize) -> Option<(&str, usize)> {
 
 /// Refuse namespace prefixes and declarations, which no genuine invitation carries.
 #[inline(always)]
-fn check_no_namespace(text: &str, tag: usize, name: &str, what: &str) -> Result<()> {
+fn check_no_namespace(text: &str, tag: usize, name: &str, what: &str) -> LexResult<()> {
     if name.bytes().any(|b| b == b':') {
-        return Err(malformed(
+        return Err(Box::new(malformed(
             text,
             tag,
             &format!(
                 "{what} {} has a namespace prefix; invitations use no namespaces",
                 quote_value(name)
             ),
-        ));
+        )));
     }
     if same_name(name, "xmlns") {
-        return Err(malformed(
+        return Err(Box::new(malformed(
             text,
             tag,
             "a namespace declaration (xmlns); invitations use no namespaces",
-        ));
+        )));
     }
     Ok(())
 }
@@ -416,7 +421,7 @@ fn start_tag<'a>(
     lt: usize,
     limits: &Limits,
     attributes: &mut Vec<Attr<'a>>,
-) -> Result<(&'a str, usize, bool)> {
+) -> LexResult<(&'a str, usize, bool)> {
     attributes.clear();
     let bytes = text.as_bytes();
     let error = |detail: String| malformed(text, lt, &detail);
@@ -454,16 +459,20 @@ fn start_tag<'a>(
             Some(b'/') if bytes.get(spaced + 1) == Some(&b'>') => {
                 return Ok((name, spaced + 2, true));
             }
-            None => return Err(error(format!("the document ends inside <{name}>"))),
+            None => {
+                return Err(Box::new(error(format!(
+                    "the document ends inside <{name}>"
+                ))));
+            }
             Some(_) if spaced == at => {
-                return Err(error(format!(
+                return Err(Box::new(error(format!(
                     "in <{name}>: expected whitespace, '>' or '/>' after {}",
                     if attributes.is_empty() {
                         "the element name"
                     } else {
                         "an attribute"
                     }
-                )));
+                ))));
             }
             Some(_) => {}
         }
@@ -472,15 +481,17 @@ fn start_tag<'a>(
         check_no_namespace(text, lt, key, "attribute")?;
         at = skip_space(bytes, after);
         if bytes.get(at) != Some(&b'=') {
-            return Err(error(format!("in <{name}>: attribute {key} has no '='")));
+            return Err(Box::new(error(format!(
+                "in <{name}>: attribute {key} has no '='"
+            ))));
         }
         at = skip_space(bytes, at + 1);
         let quote = match bytes.get(at) {
             Some(&quote @ (b'"' | b'\'')) => quote,
             _ => {
-                return Err(error(format!(
+                return Err(Box::new(error(format!(
                     "in <{name}>: the value of attribute {key} is not in quotes"
-                )));
+                ))));
             }
         };
         let (close, value, hex) = attribute_value(text, at + 1, quote, lt, key)?;
@@ -511,7 +522,7 @@ fn add_attribute<'a>(
     attributes: &mut Vec<Attr<'a>>,
     attribute: Attr<'a>,
     limits: &Limits,
-) -> Result<()> {
+) -> LexResult<()> {
     let duplicate = if attributes.len() < LINEAR_DUPLICATE_CHECK {
         attributes.iter().any(|a| same_name(a.name, attribute.name))
     } else {
@@ -519,27 +530,27 @@ fn add_attribute<'a>(
         names.contains(attribute.name)
     };
     if duplicate {
-        return Err(malformed(
+        return Err(Box::new(malformed(
             text,
             lt,
             &format!("attribute {} appears twice in <{element}>", attribute.name),
-        ));
+        )));
     }
     if attributes.len() >= limits.max_attributes {
-        return Err(Error::Limit(format!(
+        return Err(Box::new(Error::Limit(format!(
             "more than {} attributes on <{element}> at {}",
             limits.max_attributes,
             Position::of_offset(text, lt)
-        )));
+        ))));
     }
     if attribute.value.len() > limits.max_attribute_bytes {
-        return Err(Error::Limit(format!(
+        return Err(Box::new(Error::Limit(format!(
             "attribute {} at {} is {} bytes long, above the limit of {}",
             attribute.name,
             Position::of_offset(text, lt),
             attribute.value.len(),
             limits.max_attribute_bytes
-        )));
+        ))));
     }
     attributes.push(attribute);
     Ok(())
@@ -547,7 +558,7 @@ fn add_attribute<'a>(
 
 /// The end tag whose `<` is at `lt` (`</name>`, whitespace allowed before `>`): its name and
 /// the offset just past it.
-fn end_tag(text: &str, lt: usize) -> Result<(&str, usize)> {
+fn end_tag(text: &str, lt: usize) -> LexResult<(&str, usize)> {
     let bytes = text.as_bytes();
     let error = |detail: &str| malformed(text, lt, detail);
     let (name, after) = match plain_name_at(bytes, lt + 2) {
@@ -558,7 +569,7 @@ fn end_tag(text: &str, lt: usize) -> Result<(&str, usize)> {
     };
     let at = skip_space(bytes, after);
     if bytes.get(at) != Some(&b'>') {
-        return Err(error(&format!("expected '>' to end </{name}")));
+        return Err(Box::new(error(&format!("expected '>' to end </{name}"))));
     }
     Ok((name, at + 1))
 }
@@ -566,7 +577,7 @@ fn end_tag(text: &str, lt: usize) -> Result<(&str, usize)> {
 /// Check the XML declaration `text[start..end]` (production 23): `<?xml`, a version `1.x`, then
 /// perhaps an encoding name and `standalone`, each after whitespace, quoted either way, in
 /// that order, then `?>`. The encoding named is not used: the bytes are sniffed.
-fn declaration(text: &str, start: usize, end: usize) -> Result<()> {
+fn declaration(text: &str, start: usize, end: usize) -> LexResult<()> {
     // The two declarations Windows writes, without reading them piece by piece.
     if matches!(
         text.get(start..end),
@@ -589,7 +600,9 @@ fn declaration(text: &str, start: usize, end: usize) -> Result<()> {
             break;
         }
         if spaced == at {
-            return Err(error("expected whitespace before each pseudo-attribute"));
+            return Err(Box::new(error(
+                "expected whitespace before each pseudo-attribute",
+            )));
         }
         let name_end = spaced
             + bytes[spaced..]
@@ -598,18 +611,18 @@ fn declaration(text: &str, start: usize, end: usize) -> Result<()> {
                 .count();
         let name = &inner[spaced..name_end];
         let Some(position) = expected.iter().position(|&e| e == name) else {
-            return Err(error(&format!(
+            return Err(Box::new(error(&format!(
                 "unexpected {}; expected version, then encoding and standalone",
                 quote_value(name)
-            )));
+            ))));
         };
         if name != "version" && expected[0] == "version" {
-            return Err(error("version must come first"));
+            return Err(Box::new(error("version must come first")));
         }
         expected = &expected[position + 1..];
         let mut i = skip_space(bytes, name_end);
         if bytes.get(i) != Some(&b'=') {
-            return Err(error(&format!("{name} has no '='")));
+            return Err(Box::new(error(&format!("{name} has no '='"))));
         }
         i = skip_space(bytes, i + 1);
         let quote = *bytes
@@ -637,34 +650,34 @@ fn declaration(text: &str, start: usize, end: usize) -> Result<()> {
             _ => matches!(value, "yes" | "no"),
         };
         if !valid {
-            return Err(error(&format!(
+            return Err(Box::new(error(&format!(
                 "{name}=\"{}\" is not valid",
                 quote_value(value)
-            )));
+            ))));
         }
         at = close + 1;
     }
     if expected.first() == Some(&"version") {
-        return Err(error("it has no version"));
+        return Err(Box::new(error("it has no version")));
     }
     Ok(())
 }
 
 /// Check a comment's text (between `<!--` and `-->`): no `--` in it, no `-` at its end, and
 /// only characters XML allows (production 15).
-fn check_comment(text: &str, lt: usize, body: &str) -> Result<()> {
+fn check_comment(text: &str, lt: usize, body: &str) -> LexResult<()> {
     if body.contains("--") || body.ends_with('-') {
-        return Err(malformed(text, lt, "'--' inside a comment"));
+        return Err(Box::new(malformed(text, lt, "'--' inside a comment")));
     }
     if let Some(c) = body.chars().find(|&c| !is_xml_char(c)) {
-        return Err(malformed(
+        return Err(Box::new(malformed(
             text,
             lt,
             &format!(
                 "character U+{:04X} in a comment, which XML does not allow",
                 u32::from(c)
             ),
-        ));
+        )));
     }
     Ok(())
 }
@@ -684,7 +697,7 @@ fn attribute_value<'a>(
     quote: u8,
     lt: usize,
     key: &str,
-) -> Result<(usize, Cow<'a, str>, bool)> {
+) -> LexResult<(usize, Cow<'a, str>, bool)> {
     let rest = text.as_bytes().get(start..).unwrap_or_default();
     // Hex digits need nothing done: an LHTICKET (6 KB) is read in one pass that also spares
     // `LhTicket::from_hex` checking it again. Other values need one pass to the quote, unless
@@ -720,7 +733,7 @@ fn normalize<'a>(
     end: usize,
     lt: usize,
     key: &str,
-) -> Result<Cow<'a, str>> {
+) -> LexResult<Cow<'a, str>> {
     let value = &text[start..end];
     let bytes = value.as_bytes();
     check_value_bytes(text, bytes, lt, key)?;
@@ -787,7 +800,7 @@ fn normalize<'a>(
 }
 
 /// [`normalize`] a character at a time, for values with tabs.
-fn normalize_slowly(text: &str, value: &str, lt: usize, key: &str) -> Result<String> {
+fn normalize_slowly(text: &str, value: &str, lt: usize, key: &str) -> LexResult<String> {
     let mut out = String::with_capacity(value.len());
     let mut at = 0;
     while let Some(c) = value[at..].chars().next() {
@@ -813,7 +826,7 @@ fn normalize_slowly(text: &str, value: &str, lt: usize, key: &str) -> Result<Str
 /// Refuse what may not stand in a value as it is: `<`, C0 controls other than tab and line
 /// breaks, U+FFFE and U+FFFF. Sixteen bytes at a time; the characters are looked at only in
 /// a block with a suspect byte.
-fn check_value_bytes(text: &str, bytes: &[u8], lt: usize, key: &str) -> Result<()> {
+fn check_value_bytes(text: &str, bytes: &[u8], lt: usize, key: &str) -> LexResult<()> {
     #[inline(always)]
     fn suspect(b: u8) -> u8 {
         u8::from(b < 0x20) | u8::from(b == b'<') | u8::from(b == 0xEF)
@@ -839,32 +852,32 @@ fn check_value_block(
     length: usize,
     lt: usize,
     key: &str,
-) -> Result<()> {
+) -> LexResult<()> {
     for here in at..at + length {
         match bytes[here] {
             b'<' => {
-                return Err(malformed(
+                return Err(Box::new(malformed(
                     text,
                     lt,
                     &format!("'<' in the value of attribute {key}"),
-                ));
+                )));
             }
             b'\t' | b'\n' | b'\r' => {}
             0xEF if matches!(bytes.get(here + 1..here + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                return Err(Error::Entity {
+                return Err(Box::new(Error::Entity {
                     position: Position::of_offset(text, lt),
                     detail: format!("attribute {key} holds U+FFFE or U+FFFF, which XML forbids"),
-                });
+                }));
             }
             control if control < 0x20 => {
-                return Err(malformed(
+                return Err(Box::new(malformed(
                     text,
                     lt,
                     &format!(
                         "character U+{control:04X} in the value of attribute {key}, \
                          which XML does not allow"
                     ),
-                ));
+                )));
             }
             _ => {}
         }
@@ -874,7 +887,7 @@ fn check_value_block(
 
 /// The reference at the start of `rest` (`&...;`): the character it stands for and its
 /// length. The five standard entities and character references to characters XML allows.
-fn reference(text: &str, rest: &str, lt: usize, key: &str) -> Result<(char, usize)> {
+fn reference(text: &str, rest: &str, lt: usize, key: &str) -> LexResult<(char, usize)> {
     let error = |detail: String| Error::Entity {
         position: Position::of_offset(text, lt),
         detail: format!("in attribute {key}: {detail}"),
@@ -899,7 +912,12 @@ fn reference(text: &str, rest: &str, lt: usize, key: &str) -> Result<(char, usiz
                     quote_value(name)
                 ))
             })?,
-            None => return Err(error(format!("undeclared entity &{};", quote_value(name)))),
+            None => {
+                return Err(Box::new(error(format!(
+                    "undeclared entity &{};",
+                    quote_value(name)
+                ))));
+            }
         },
     };
     Ok((c, semicolon + 1))

@@ -148,8 +148,11 @@ fn originals() -> Vec<String> {
         .collect()
 }
 
-/// The elements of `text` as roxmltree reads them: names and attributes, in document order.
-fn oracle(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, roxmltree::Error> {
+/// Elements as read: names and attributes (name, value), in document order.
+type Elements = Vec<(String, Vec<(String, String)>)>;
+
+/// The elements of `text` as roxmltree reads them.
+fn oracle(text: &str) -> Result<Elements, roxmltree::Error> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
         ..roxmltree::ParsingOptions::default()
@@ -170,7 +173,7 @@ fn oracle(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, roxmltree:
 
 /// The attribute `name` of the element `element` in roxmltree's reading.
 fn attribute<'a>(
-    elements: &'a [(String, Vec<(String, String)>)],
+    elements: &'a Elements,
     element: &str,
     name: &str,
 ) -> Option<&'a str> {

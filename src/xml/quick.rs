@@ -13,7 +13,7 @@ use quick_xml::reader::Reader;
 use super::{
     Attr, Lexeme, Limits, check_comment, declaration, end_tag, is_space, malformed, start_tag,
 };
-use crate::error::{Error, Position, Result, quote_value};
+use crate::error::{Error, Position, quote_value};
 
 /// quick-xml, giving the lexemes from an offset of the text on (where the Windows scanner
 /// handed over). It reads the text before that offset again, without giving it, so that its
@@ -41,11 +41,15 @@ impl<'a> QuickSource<'a> {
         text: &'a str,
         limits: &Limits,
         attributes: &mut Vec<Attr<'a>>,
-    ) -> Result<(Lexeme<'a>, usize)> {
+    ) -> super::LexResult<(Lexeme<'a>, usize)> {
         // quick-xml skips a byte order mark at the start; in decoded text it is a character,
         // and no character may stand before the root but whitespace.
         if text.starts_with('\u{FEFF}') {
-            return Err(malformed(text, 0, "text content is not allowed here"));
+            return Err(Box::new(malformed(
+                text,
+                0,
+                "text content is not allowed here",
+            )));
         }
         let (start, event, end) = loop {
             let start = position(self.reader.buffer_position());
@@ -63,15 +67,19 @@ impl<'a> QuickSource<'a> {
                 declaration(text, start, end)?;
                 Lexeme::Declaration
             }
-            Event::DocType(_) => return Err(Error::Doctype(Position::of_offset(text, start))),
+            Event::DocType(_) => {
+                return Err(Box::new(Error::Doctype(Position::of_offset(text, start))));
+            }
             Event::PI(_) => {
-                return Err(malformed(
+                return Err(Box::new(malformed(
                     text,
                     start,
                     "processing instructions are not allowed",
-                ));
+                )));
             }
-            Event::CData(_) => return Err(malformed(text, start, "CDATA is not allowed")),
+            Event::CData(_) => {
+                return Err(Box::new(malformed(text, start, "CDATA is not allowed")));
+            }
             Event::Comment(_) => {
                 let body = text
                     .get(start + 4..end.saturating_sub(3))
@@ -81,32 +89,44 @@ impl<'a> QuickSource<'a> {
             }
             Event::Text(_) => {
                 if !text[start..end].bytes().all(is_space) {
-                    return Err(malformed(text, start, "text content is not allowed here"));
+                    return Err(Box::new(malformed(
+                        text,
+                        start,
+                        "text content is not allowed here",
+                    )));
                 }
                 Lexeme::Space
             }
             Event::GeneralRef(r) => {
                 let name: &str = &r;
                 return Err(if name.starts_with('#') || is_standard_entity(name) {
-                    malformed(text, start, "text content is not allowed here")
+                    Box::new(malformed(text, start, "text content is not allowed here"))
                 } else {
-                    Error::Entity {
+                    Box::new(Error::Entity {
                         position: Position::of_offset(text, start),
                         detail: format!("undeclared entity &{};", quote_value(name)),
-                    }
+                    })
                 });
             }
             Event::Start(_) | Event::Empty(_) => {
                 let (name, tag_end, empty) = start_tag(text, start, limits, attributes)?;
                 if tag_end != end || empty != matches!(event, Event::Empty(_)) {
-                    return Err(malformed(text, start, &format!("malformed tag <{name}>")));
+                    return Err(Box::new(malformed(
+                        text,
+                        start,
+                        &format!("malformed tag <{name}>"),
+                    )));
                 }
                 Lexeme::Start { name, empty }
             }
             Event::End(_) => {
                 let (name, tag_end) = end_tag(text, start)?;
                 if tag_end != end {
-                    return Err(malformed(text, start, &format!("malformed tag </{name}>")));
+                    return Err(Box::new(malformed(
+                        text,
+                        start,
+                        &format!("malformed tag </{name}>"),
+                    )));
                 }
                 Lexeme::End(name)
             }
