@@ -815,16 +815,26 @@ mod tests {
         ] {
             assert!(!sources_agree(&ok.replacen(from, to, 1), &limits), "{to}");
         }
-        let mut listeners = Limits::default();
-        listeners.max_listeners = 1;
-        let mut elements = Limits::default();
-        elements.max_elements = 5;
-        let mut depth = Limits::default();
-        depth.max_depth = 3;
-        let mut attributes = Limits::default();
-        attributes.max_attributes = 2;
-        let mut bytes = Limits::default();
-        bytes.max_attribute_bytes = 3;
+        let listeners = Limits {
+            max_listeners: 1,
+            ..Limits::default()
+        };
+        let elements = Limits {
+            max_elements: 5,
+            ..Limits::default()
+        };
+        let depth = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        let attributes = Limits {
+            max_attributes: 2,
+            ..Limits::default()
+        };
+        let bytes = Limits {
+            max_attribute_bytes: 3,
+            ..Limits::default()
+        };
         for (name, limited) in [
             ("listeners", listeners),
             ("elements", elements),

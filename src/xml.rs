@@ -1050,11 +1050,13 @@ pub(crate) mod differential {
         };
         sources_agree(&text, &Limits::default());
         let pick = data.first().copied().unwrap_or(0);
-        let mut tight = Limits::default();
-        tight.max_depth = 1 + usize::from(pick % 4);
-        tight.max_elements = 1 + usize::from(pick / 4 % 8);
-        tight.max_attributes = usize::from(pick / 32 % 4);
-        tight.max_attribute_bytes = 64 * usize::from(pick % 3);
+        let tight = Limits {
+            max_depth: 1 + usize::from(pick % 4),
+            max_elements: 1 + usize::from(pick / 4 % 8),
+            max_attributes: usize::from(pick / 32 % 4),
+            max_attribute_bytes: 64 * usize::from(pick % 3),
+            ..Limits::default()
+        };
         sources_agree(&text, &tight);
     }
 }
@@ -1239,14 +1241,18 @@ mod tests {
             |l| l.max_attribute_bytes = 3,
             "<a x=\"&amp;&amp;&amp;&amp;\"/>"
         ));
-        let mut few = Limits::default();
-        few.max_attributes = 1;
-        few.max_attribute_bytes = 3;
+        let few = Limits {
+            max_attributes: 1,
+            max_attribute_bytes: 3,
+            ..Limits::default()
+        };
         assert!(sources_agree("<a x=\"123\"/>", &few));
         // Many attributes are checked for duplicates with a set.
         let many: String = (0..100).map(|i| format!(" a{i}=\"{i}\"")).collect();
-        let mut wide = Limits::default();
-        wide.max_attributes = 1000;
+        let wide = Limits {
+            max_attributes: 1000,
+            ..Limits::default()
+        };
         assert!(sources_agree(&format!("<e{many}/>"), &wide));
         assert!(!sources_agree(&format!("<e{many} a7=\"x\"/>"), &wide));
     }

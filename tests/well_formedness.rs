@@ -172,11 +172,7 @@ fn oracle(text: &str) -> Result<Elements, roxmltree::Error> {
 }
 
 /// The attribute `name` of the element `element` in roxmltree's reading.
-fn attribute<'a>(
-    elements: &'a Elements,
-    element: &str,
-    name: &str,
-) -> Option<&'a str> {
+fn attribute<'a>(elements: &'a Elements, element: &str, name: &str) -> Option<&'a str> {
     elements
         .iter()
         .filter(|(e, _)| e == element)
