@@ -173,15 +173,18 @@ impl<'a, 'l> Reader<'a, 'l> {
     /// The next token. After an error, there are no more.
     #[inline]
     pub(crate) fn next(&mut self) -> Result<Token<'a>> {
+        // The error is boxed until here: the token that is returned almost always is small.
         let token = self.next_token();
         self.failed |= token.is_err();
-        token
+        token.map_err(|e| *e)
     }
 
     #[inline]
-    fn next_token(&mut self) -> Result<Token<'a>> {
+    fn next_token(&mut self) -> LexResult<Token<'a>> {
         if self.failed {
-            return Err(Error::Structure("the document was already refused".into()));
+            return Err(Box::new(Error::Structure(
+                "the document was already refused".into(),
+            )));
         }
         if let Some(name) = self.pending_end.take() {
             return Ok(Token::End(name));
@@ -190,25 +193,29 @@ impl<'a, 'l> Reader<'a, 'l> {
             let (lexeme, offset) = self.lexeme()?;
             match lexeme {
                 Lexeme::Declaration if offset != 0 => {
-                    return Err(malformed(
+                    return Err(Box::new(malformed(
                         self.text,
                         offset,
                         "XML declaration not at the start",
-                    ));
+                    )));
                 }
                 Lexeme::Declaration | Lexeme::Space => {}
                 Lexeme::Comment => self.count(offset)?,
                 Lexeme::Start { name, empty } => {
                     if self.root_seen && self.open.is_empty() {
-                        return Err(malformed(self.text, offset, "more than one root element"));
+                        return Err(Box::new(malformed(
+                            self.text,
+                            offset,
+                            "more than one root element",
+                        )));
                     }
                     self.count(offset)?;
                     if self.open.len() + 1 > self.limits.max_depth {
-                        return Err(Error::Limit(format!(
+                        return Err(Box::new(Error::Limit(format!(
                             "elements nested deeper than {} at {}",
                             self.limits.max_depth,
                             Position::of_offset(self.text, offset)
-                        )));
+                        ))));
                     }
                     self.root_seen = true;
                     if empty {
@@ -221,28 +228,28 @@ impl<'a, 'l> Reader<'a, 'l> {
                 Lexeme::End(name) => {
                     return match self.open.pop() {
                         Some(open) if open == name => Ok(Token::End(name)),
-                        Some(open) => Err(malformed(
+                        Some(open) => Err(Box::new(malformed(
                             self.text,
                             offset,
                             &format!("</{name}> closes <{open}>"),
-                        )),
-                        None => Err(malformed(
+                        ))),
+                        None => Err(Box::new(malformed(
                             self.text,
                             offset,
                             "closing tag without an opening tag",
-                        )),
+                        ))),
                     };
                 }
                 Lexeme::Eof => {
                     if let Some(open) = self.open.last() {
-                        return Err(malformed(
+                        return Err(Box::new(malformed(
                             self.text,
                             self.text.len(),
                             &format!("document ends before <{open}> is closed"),
-                        ));
+                        )));
                     }
                     if !self.root_seen {
-                        return Err(malformed(self.text, 0, "no root element"));
+                        return Err(Box::new(malformed(self.text, 0, "no root element")));
                     }
                     return Ok(Token::Eof);
                 }
@@ -267,20 +274,20 @@ impl<'a, 'l> Reader<'a, 'l> {
         }
     }
 
-    fn count(&mut self, offset: usize) -> Result<()> {
+    fn count(&mut self, offset: usize) -> LexResult<()> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
-            return Err(Error::Limit(format!(
+            return Err(Box::new(Error::Limit(format!(
                 "more than {} elements in one document (at {})",
                 self.limits.max_elements,
                 Position::of_offset(self.text, offset)
-            )));
+            ))));
         }
         Ok(())
     }
 
     #[inline]
-    fn lexeme(&mut self) -> Result<(Lexeme<'a>, usize)> {
+    fn lexeme(&mut self) -> LexResult<(Lexeme<'a>, usize)> {
         if let Source::Windows(at) = &mut self.source {
             match windows::next(self.text, at, self.limits, &mut self.attributes) {
                 Some(found) => return Ok(found),
@@ -288,9 +295,7 @@ impl<'a, 'l> Reader<'a, 'l> {
             }
         }
         match &mut self.source {
-            Source::Quick(quick) => quick
-                .next(self.text, self.limits, &mut self.attributes)
-                .map_err(|e| *e),
+            Source::Quick(quick) => quick.next(self.text, self.limits, &mut self.attributes),
             Source::Windows(_) => unreachable!("handed over above"),
         }
     }
