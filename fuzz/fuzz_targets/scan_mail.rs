@@ -18,6 +18,8 @@ static POLICIES: LazyLock<[Policy; 2]> = LazyLock::new(|| {
     strict.allowed_networks = validate::parse_networks(&["10.0.0.0/8".into(), "fe80::/10".into()])
         .expect("valid networks");
     strict.allowed_hosts = vec!["*.corp.example".into(), "pc-*".into()];
+    // The password of every LHTICKET in testdata/hostile (see its README).
+    strict.password = Some(Password::new("HOSTILE12345"));
     [Policy::default(), strict]
 });
 

@@ -5,7 +5,7 @@
 //! works on the bytes of one message.
 
 use chrono::{DateTime, Utc};
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 use crate::code::FindingCode;
@@ -105,9 +105,42 @@ pub fn scan_message(
         .map_err(|_| Error::Structure("the e-mail message is malformed beyond parsing".into()))?;
     let message =
         parsed.ok_or_else(|| Error::Structure("not an RFC 5322 e-mail message".into()))?;
+    // A message has header fields of e-mail (From, Date, Content-Type...). Bytes with none
+    // (an invitation file itself, text, random bytes, whose lines the parser takes for fields
+    // of names no field has) hold no attachments to judge, and an empty list of reports would
+    // read as "clean".
+    if !message
+        .headers()
+        .iter()
+        .any(|h| !matches!(h.name, HeaderName::Other(_)))
+    {
+        drop_flat(message);
+        return Err(Error::Structure(if looks_like_invitation(raw) {
+            "not an RFC 5322 e-mail message (it has no e-mail header fields); an invitation \
+             file is judged with `rainv check`"
+                .into()
+        } else {
+            "not an RFC 5322 e-mail message (it has no e-mail header fields)".into()
+        }));
+    }
     let mut reports = Vec::new();
     scan(&message, policy, now, 0, &mut reports);
+    drop_flat(message);
     Ok(reports)
+}
+
+/// Drop a parsed message one forwarded message at a time. Dropped as it is, a message nested
+/// tens of thousands of levels deep (a megabyte of `message/rfc822` headers) would be dropped
+/// recursively, one stack frame a level, and overflow the stack.
+fn drop_flat(message: Message<'_>) {
+    let mut pending = vec![message];
+    while let Some(mut message) = pending.pop() {
+        for part in &mut message.parts {
+            if let PartType::Message(inner) = &mut part.body {
+                pending.push(std::mem::take(inner));
+            }
+        }
+    }
 }
 
 /// `mail.too-deep`: a forwarded message beyond [`MAX_NESTING`] levels, which is not searched.
@@ -258,6 +291,48 @@ mod tests {
         assert_eq!(beyond[0].message_id.as_deref(), Some("level8@example"));
         assert_eq!(beyond[0].report, too_deep());
         assert_eq!(beyond[0].report.verdict, Verdict::Reject);
+    }
+
+    /// Bytes with no header fields are not a message, and never an empty (clean) list.
+    #[test]
+    fn input_that_is_not_mail_is_an_error() {
+        let file = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/ms-rai-sample-xp.msrcincident"
+        ))
+        .unwrap();
+        let now = DateTime::UNIX_EPOCH;
+        let example = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/example.msrcincident"
+        ))
+        .unwrap();
+        for invitation in [file, example] {
+            let error = scan_message(&invitation, &Policy::default(), now).unwrap_err();
+            assert!(error.to_string().contains("rainv check"), "{error}");
+        }
+        for text in [
+            &b"just some text\r\n"[..],
+            b"\xff\xfe<\x00a\x00/\x00>\x00",
+            b"x",
+        ] {
+            let result = scan_message(text, &Policy::default(), now);
+            assert!(result.is_err(), "{text:?}: {result:?}");
+        }
+        // A message with a header and no attachment is a message: an empty list.
+        let reports = scan_message(b"Subject: hi\r\n\r\nbody\r\n", &Policy::default(), now);
+        assert_eq!(reports, Ok(Vec::new()));
+    }
+
+    /// Tens of thousands of `message/rfc822` levels (1.6 MB): rejected as too deep, not a
+    /// stack overflow when the parsed message is dropped (on a test thread's 2 MiB stack).
+    #[test]
+    fn a_message_nested_fifty_thousand_levels_deep_is_rejected_without_overflow() {
+        let mut raw = b"Content-Type: message/rfc822\r\n\r\n".repeat(50_000);
+        raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\nhello\r\n");
+        let reports = scan_message(&raw, &Policy::default(), DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].report, too_deep());
     }
 
     #[test]

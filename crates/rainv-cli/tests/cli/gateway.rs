@@ -1264,3 +1264,35 @@ fn scan_mail_reads_messages_up_to_64_mib() {
         }
     }
 }
+
+/// `scan-mail` given what is not e-mail (an invitation file itself, hostile or not, or plain
+/// text) says so and exits 2: never silence and 0, which would read as "clean".
+#[test]
+fn scan_mail_on_what_is_not_mail_is_an_error() {
+    for file in [
+        root().join("testdata/example.msrcincident"),
+        root().join("testdata/ms-rai-sample-xp.msrcincident"),
+        hostile("xml.doctype--billion-laughs.msrcincident"),
+    ] {
+        let out = rainv().arg("scan-mail").arg(&file).assert().code(2);
+        let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(
+            stdout.contains("not an RFC 5322 e-mail message")
+                && stdout.contains("judged with `rainv check`"),
+            "{}: {stdout}",
+            file.display()
+        );
+        assert!(stderr.contains("1 input(s) could not be read"), "{stderr}");
+    }
+    let out = rainv()
+        .args(["scan-mail", "-"])
+        .write_stdin("just some text\n")
+        .assert()
+        .code(2);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("not an RFC 5322 e-mail message"),
+        "{stdout}"
+    );
+}
