@@ -5,7 +5,7 @@
 //! out as they are ready.
 
 use std::fs;
-use std::io::{self as stdio, BufReader, IsTerminal, Read, Write};
+use std::io::{self as stdio, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -630,36 +630,12 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
                     .is_ok()
                 && &head == b"From ";
             if is_mbox {
-                let reader = match fs::File::open(path) {
-                    Ok(f) => BufReader::new(f),
-                    Err(e) => {
-                        tx.push(Outcome1::Unreadable {
-                            file,
-                            error: e.to_string(),
-                        });
-                        return;
-                    }
-                };
-                for (index, message) in
-                    mail_parser::mailbox::mbox::MessageIterator::new(reader).enumerate()
-                {
-                    let name = format!("{file} (message {})", index + 1);
-                    match message {
-                        Ok(m) if m.contents().len() > MAX_MESSAGE_BYTES => {
-                            tx.push(Outcome1::Unreadable {
-                                file: name,
-                                error: "message larger than 64 MiB".into(),
-                            });
-                        }
-                        Ok(m) => report_message(&name, m.contents(), &policy, now, tx),
-                        Err(e) => {
-                            tx.push(Outcome1::Unreadable {
-                                file: name,
-                                error: e.to_string(),
-                            });
-                            return;
-                        }
-                    }
+                match fs::File::open(path) {
+                    Ok(f) => report_mbox(&file, BufReader::new(f), &policy, now, tx),
+                    Err(e) => tx.push(Outcome1::Unreadable {
+                        file,
+                        error: e.to_string(),
+                    }),
                 }
                 return;
             }
@@ -676,8 +652,42 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
                         error: "message larger than 64 MiB".into(),
                     });
                 }
+                // Standard input and pipes are read whole (within the limit), and judged as
+                // an mbox when they are one, as a file is.
+                Ok(ReadOutcome::Complete) if buffer.starts_with(b"From ") => {
+                    report_mbox(&file, &buffer[..], &policy, now, tx);
+                }
                 Ok(ReadOutcome::Complete) => report_message(&file, buffer, &policy, now, tx),
             }
         },
     )
+}
+
+/// Judge every message of the mbox `reader` holds, each named after its place in `file`.
+fn report_mbox(
+    file: &str,
+    reader: impl BufRead,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    tx: &mut Sink,
+) {
+    for (index, message) in mail_parser::mailbox::mbox::MessageIterator::new(reader).enumerate() {
+        let name = format!("{file} (message {})", index + 1);
+        match message {
+            Ok(m) if m.contents().len() > MAX_MESSAGE_BYTES => {
+                tx.push(Outcome1::Unreadable {
+                    file: name,
+                    error: "message larger than 64 MiB".into(),
+                });
+            }
+            Ok(m) => report_message(&name, m.contents(), policy, now, tx),
+            Err(e) => {
+                tx.push(Outcome1::Unreadable {
+                    file: name,
+                    error: e.to_string(),
+                });
+                return;
+            }
+        }
+    }
 }

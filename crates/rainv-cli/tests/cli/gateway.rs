@@ -805,9 +805,37 @@ fn scan_mail_reads_mbox_files() {
         mbox.push('\n');
     }
     let path = dir.path().join("inbox.mbox");
-    fs::write(&path, mbox).unwrap();
+    fs::write(&path, &mbox).unwrap();
     let (code, lines, stderr) = scan(&[&path], &pw);
     assert_eq!(code, 1, "{stderr}");
+    // The same mbox on standard input: every message is judged, not the first alone.
+    let (stdin_code, stdin_lines, stdin_stderr) = run_json(
+        rainv()
+            .args(["scan-mail", "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg("-")
+            .write_stdin(mbox.clone()),
+    );
+    assert_eq!(stdin_code, 1, "{stdin_stderr}");
+    let verdicts = |lines: &[Value]| {
+        let mut all: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let file = l["file"].as_str().unwrap();
+                let place = &file[file.rfind("(message").unwrap()..];
+                format!("{place} {} {}", l["attachment"], l["verdict"])
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(verdicts(&stdin_lines), verdicts(&lines));
+    assert!(stdin_lines.iter().all(|l| {
+        l["file"]
+            .as_str()
+            .unwrap()
+            .starts_with("standard input (message ")
+    }));
     let mut got: Vec<(String, String, String, String, Vec<String>)> = lines
         .iter()
         .map(|l| {
