@@ -20,6 +20,8 @@ mod windows;
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use crate::error::{Error, Position, Result, quote_value};
 
 /// What the lexers return: their errors boxed, which keeps the values they return small.
@@ -76,6 +78,9 @@ pub(crate) struct Attr<'a> {
     pub(crate) hex: bool,
 }
 
+/// A start tag's attributes, held in place: elements Windows writes have at most eight.
+pub(crate) type Attributes<'a> = SmallVec<[Attr<'a>; 8]>;
+
 /// What a document is made of, as its grammar sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
@@ -120,8 +125,8 @@ pub(crate) struct Reader<'a, 'l> {
     text: &'a str,
     limits: &'l Limits,
     source: Source<'a>,
-    attributes: Vec<Attr<'a>>,
-    open: Vec<&'a str>,
+    attributes: Attributes<'a>,
+    open: SmallVec<[&'a str; 8]>,
     elements: usize,
     root_seen: bool,
     pending_end: Option<&'a str>,
@@ -149,8 +154,8 @@ impl<'a, 'l> Reader<'a, 'l> {
             text,
             limits,
             source,
-            attributes: Vec::with_capacity(12),
-            open: Vec::with_capacity(limits.max_depth.min(8)),
+            attributes: Attributes::new(),
+            open: SmallVec::new(),
             elements: 0,
             root_seen: false,
             pending_end: None,
@@ -160,7 +165,7 @@ impl<'a, 'l> Reader<'a, 'l> {
 
     /// The attributes of the last [`Token::Start`], in document order. The grammar may take
     /// them (`std::mem::take`) to keep their values without copying.
-    pub(crate) fn attributes(&mut self) -> &mut Vec<Attr<'a>> {
+    pub(crate) fn attributes(&mut self) -> &mut Attributes<'a> {
         &mut self.attributes
     }
 
@@ -425,7 +430,7 @@ fn start_tag<'a>(
     text: &'a str,
     lt: usize,
     limits: &Limits,
-    attributes: &mut Vec<Attr<'a>>,
+    attributes: &mut Attributes<'a>,
 ) -> LexResult<(&'a str, usize, bool)> {
     attributes.clear();
     let bytes = text.as_bytes();
@@ -524,7 +529,7 @@ fn add_attribute<'a>(
     text: &str,
     lt: usize,
     element: &str,
-    attributes: &mut Vec<Attr<'a>>,
+    attributes: &mut Attributes<'a>,
     attribute: Attr<'a>,
     limits: &Limits,
 ) -> LexResult<()> {
@@ -741,9 +746,11 @@ fn normalize<'a>(
 ) -> LexResult<Cow<'a, str>> {
     let value = &text[start..end];
     let bytes = value.as_bytes();
+    if let Some(lines) = base64_lines(bytes) {
+        return Ok(Cow::Owned(lines));
+    }
     check_value_bytes(text, bytes, lt, key)?;
-    // Most values with work in them are certificates: a line break (`&#xA;`) every 64
-    // characters. Tabs are legal but rare: they take the general loop below.
+    // Tabs are legal but rare: they take the general loop below.
     let Some(first) = memchr::memchr3(b'&', b'\r', b'\n', bytes) else {
         if memchr::memchr(b'\t', bytes).is_none() {
             return Ok(Cow::Borrowed(value));
@@ -761,33 +768,14 @@ fn normalize<'a>(
         out.push_str(line);
         match bytes[at] {
             b'&' => {
-                // The line break Windows writes every 64 characters of a certificate.
                 if bytes[at + 1..].starts_with(b"#xA;") {
                     out.push('\n');
                     done = at + 5;
-                    // Lines are all as long (but the last): try where the next break would
-                    // be before searching for it.
-                    let guess = done + line.len();
-                    let plain = |part: &[u8]| {
-                        let mut special = 0u8;
-                        for &b in part {
-                            special |=
-                                u8::from(b == b'&') | u8::from(b == b'\r') | u8::from(b == b'\n');
-                        }
-                        special == 0
-                    };
-                    next = match bytes.get(done..guess) {
-                        Some(part) if bytes[guess..].starts_with(b"&#xA;") && plain(part) => {
-                            Some(guess)
-                        }
-                        _ => memchr::memchr3(b'&', b'\r', b'\n', &bytes[done..])
-                            .map(|found| done + found),
-                    };
-                    continue;
+                } else {
+                    let (c, length) = reference(text, &value[at..], lt, key)?;
+                    out.push(c);
+                    done = at + length;
                 }
-                let (c, length) = reference(text, &value[at..], lt, key)?;
-                out.push(c);
-                done = at + length;
             }
             b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
                 out.push(' ');
@@ -802,6 +790,47 @@ fn normalize<'a>(
     }
     out.push_str(&value[done..]);
     Ok(Cow::Owned(out))
+}
+
+/// A certificate as Windows writes it, base64 in lines joined by `&#xA;`, normalised: the
+/// lines joined by line feeds. `None` for any other value. One pass that both checks and
+/// copies, as every byte of such a value is one XML allows and keeps as it is.
+fn base64_lines(bytes: &[u8]) -> Option<String> {
+    const BREAK: &[u8] = b"&#xA;";
+    #[inline(always)]
+    fn is_base64_symbol(b: u8) -> bool {
+        // One signed comparison per range after shifting its start to -128, as `is_hex_digit`.
+        let digit = b.wrapping_add(0x80 - b'0') as i8;
+        let letter = (b | 0x20).wrapping_add(0x80 - b'a') as i8;
+        (digit < i8::MIN + 10) | (letter < i8::MIN + 26) | (b == b'+') | (b == b'/') | (b == b'=')
+    }
+    #[inline(always)]
+    fn all_base64(line: &[u8]) -> bool {
+        line.iter().fold(true, |all, &b| all & is_base64_symbol(b))
+    }
+    let line = memchr::memchr(b'&', bytes)?;
+    if line == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match rest.get(line..line + BREAK.len()) {
+            Some(BREAK) if all_base64(&rest[..line]) => {
+                out.extend_from_slice(&rest[..line]);
+                out.push(b'\n');
+                rest = &rest[line + BREAK.len()..];
+            }
+            // The last line, which may be shorter.
+            _ if rest.len() <= line && all_base64(rest) => {
+                out.extend_from_slice(rest);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    // Base64 symbols and line feeds are ASCII.
+    String::from_utf8(out).ok()
 }
 
 /// [`normalize`] a character at a time, for values with tabs.
@@ -1017,7 +1046,7 @@ pub(crate) mod differential {
                 Ok(Token::Eof) => return (tokens, None),
                 Ok(token) => {
                     let attributes = match token {
-                        Token::Start(_) => reader.attributes().clone(),
+                        Token::Start(_) => reader.attributes().to_vec(),
                         _ => Vec::new(),
                     };
                     tokens.push((token, attributes));
@@ -1116,6 +1145,70 @@ mod tests {
             "<?xml version = \"1.0\" standalone = \"yes\"?><a/>",
         ] {
             read_ok(text);
+        }
+    }
+
+    #[test]
+    fn certificates_in_base64_lines_read_as_every_other_value() {
+        let line = "MIIC4jCCAcqgAwIBAgIQV4C9WhK7GZ9I9f7v7U9leDANBgkqhkiG9w0BAQsFADAa";
+        let symbols = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let certificate =
+            format!("{line}&#xA;{line}&#xA;{symbols}&#xA;qy3P4cr4SlLUm7GGiWGiKSvAOusRCA==");
+        let lines = |value: &str| base64_lines(value.as_bytes());
+        assert_eq!(
+            lines(&certificate).as_deref(),
+            Some(format!("{line}\n{line}\n{symbols}\nqy3P4cr4SlLUm7GGiWGiKSvAOusRCA==").as_str())
+        );
+        // Every value the fast path takes, it reads as the general path does; the rest it leaves.
+        let mut values = vec![
+            certificate.clone(),
+            format!("{line}&#xA;"),
+            format!("{line}&#xA;{line}"),
+            format!("{line}&#xA;{line}{line}"),
+            format!("{line}&#xA;{line}x&#xA;"),
+            format!("&#xA;{line}"),
+            format!("{line}&#xA;&#xA;"),
+            format!("{line}&amp;{line}"),
+            format!("{line}&#xA;{line}&#xD;"),
+            format!("{line}&#xA"),
+            "no break".into(),
+        ];
+        for at in 0..certificate.len() {
+            for replacement in [
+                "-", "_", "\t", "\n", "&", "<", "\u{e9}", "@", "[", "`", "{", ":",
+            ] {
+                let mut changed = certificate.clone();
+                if changed.is_char_boundary(at) && changed.is_char_boundary(at + 1) {
+                    changed.replace_range(at..at + 1, replacement);
+                    values.push(changed);
+                }
+            }
+        }
+        let mut taken = 0;
+        for value in &values {
+            let text = format!("<a v=\"{value}\"/>");
+            let general = (|| {
+                check_value_bytes(&text, value.as_bytes(), 0, "v")?;
+                normalize_slowly(&text, value, 0, "v")
+            })();
+            if let Some(fast) = lines(value) {
+                taken += 1;
+                assert_eq!(Some(fast), general.ok(), "{value:?}");
+            }
+        }
+        assert!(
+            taken > 4 && taken < values.len() / 2,
+            "{taken} of {}",
+            values.len()
+        );
+        // The symbols at each end of the ranges, and the bytes just outside them.
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"+/=".contains(&b);
+            let value = [b; 3];
+            let mut with_break = value.to_vec();
+            with_break.extend_from_slice(b"&#xA;");
+            with_break.extend_from_slice(&value);
+            assert_eq!(base64_lines(&with_break).is_some(), expected, "{b:#x}");
         }
     }
 

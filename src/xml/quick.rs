@@ -11,7 +11,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 use super::{
-    Attr, Lexeme, Limits, check_comment, declaration, end_tag, is_space, malformed, start_tag,
+    Attributes, Lexeme, Limits, check_comment, declaration, end_tag, is_space, malformed, start_tag,
 };
 use crate::error::{Error, Position, quote_value};
 
@@ -40,7 +40,7 @@ impl<'a> QuickSource<'a> {
         &mut self,
         text: &'a str,
         limits: &Limits,
-        attributes: &mut Vec<Attr<'a>>,
+        attributes: &mut Attributes<'a>,
     ) -> super::LexResult<(Lexeme<'a>, usize)> {
         // quick-xml skips a byte order mark at the start; in decoded text it is a character,
         // and no character may stand before the root but whitespace.

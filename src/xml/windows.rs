@@ -7,7 +7,7 @@
 //! Why: quick-xml scans each tag twice, a byte at a time, and an LHTICKET tag is 6 KB; this
 //! reads it once, with the lexers' vectorised value scans.
 
-use super::{Attr, Lexeme, Limits, declaration, end_tag, is_space, start_tag};
+use super::{Attributes, Lexeme, Limits, declaration, end_tag, is_space, start_tag};
 
 /// The lexeme at `*at` and its offset, moving `*at` past it; `None` to hand over at `*at`.
 #[inline(always)]
@@ -15,7 +15,7 @@ pub(super) fn next<'a>(
     text: &'a str,
     at: &mut usize,
     limits: &Limits,
-    attributes: &mut Vec<Attr<'a>>,
+    attributes: &mut Attributes<'a>,
 ) -> Option<(Lexeme<'a>, usize)> {
     let bytes = text.as_bytes();
     let start = *at;
@@ -43,7 +43,10 @@ pub(super) fn next<'a>(
                     && bytes.starts_with(b"<?xml")
                     && bytes.get(5).copied().is_some_and(is_space) =>
             {
-                let end = memchr::memmem::find(bytes, b"?>")? + 2;
+                // The first `?>`; a declaration is short, too short to build a substring finder for.
+                let end = memchr::memchr_iter(b'?', bytes)
+                    .find(|&question| bytes.get(question + 1) == Some(&b'>'))?
+                    + 2;
                 declaration(text, 0, end).ok()?;
                 (Lexeme::Declaration, end)
             }
