@@ -712,7 +712,7 @@ fn attribute_value<'a>(
     // Hex digits need nothing done: an LHTICKET (6 KB) is read in one pass that also spares
     // `LhTicket::from_hex` checking it again. Other values need one pass to the quote, unless
     // something needs work first (controls, line breaks, references, non-ASCII, `<`).
-    let hex_digits = hex_run(rest);
+    let hex_digits = hex_run(rest, quote);
     let plain = if hex_digits > 0 {
         hex_digits
     } else {
@@ -976,15 +976,19 @@ fn character_reference(number: &str) -> Option<char> {
 const HEX_WORTH_NOTING: usize = 64;
 
 /// The number of hex digits `bytes` starts with when there are at least
-/// [`HEX_WORTH_NOTING`] of them, else 0.
+/// [`HEX_WORTH_NOTING`] of them, else 0. A value of hex digits alone, up to the `quote`, is
+/// checked whole (vectorised).
 #[inline(always)]
-fn hex_run(bytes: &[u8]) -> usize {
+fn hex_run(bytes: &[u8], quote: u8) -> usize {
     match bytes.get(..HEX_WORTH_NOTING) {
         // Most values fail on their first bytes: look at those before a whole block.
         Some(start)
             if start[..8].iter().all(u8::is_ascii_hexdigit) && crate::text::is_hex(start) =>
         {
-            crate::text::hex_digits_at_start(bytes)
+            match memchr::memchr(quote, bytes) {
+                Some(end) if crate::text::is_hex(&bytes[..end]) => end,
+                _ => crate::text::hex_digits_at_start(bytes),
+            }
         }
         _ => 0,
     }
