@@ -14,6 +14,8 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(rainv_shared)");
     println!("cargo::rustc-check-cfg=cfg(rainv_jq)");
+    // cargo-fuzz builds with `--cfg fuzzing`; the library has hooks for its targets there.
+    println!("cargo::rustc-check-cfg=cfg(fuzzing)");
     println!("cargo::rerun-if-env-changed=PATH");
     let on_path = |tool: &str| {
         std::env::var_os("PATH")

@@ -77,6 +77,7 @@ else:
 for path in files:
     data = read(path)
     add("read", data)
+    add("token_sources", data)
     add("scan_mail", data)
     text = decode(data)
     rc = attribute(text, "RCTICKET")
@@ -96,6 +97,7 @@ if os.path.exists(lhticket_txt):
     cs2 = read(lhticket_txt)
     add("connection_string2", cs2)
     add("read", cs2)
+    add("token_sources", cs2)
 
 # Crypto vectors: Connection Strings 2 with passwords and their LHTICKETs.
 vectors_path = os.path.join(shared, "vectors", "crypto.json")

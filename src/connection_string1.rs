@@ -128,14 +128,30 @@ impl ConnectionString1 {
 
     /// Parse and validate an RCTICKET, allowing at most `max_addresses` addresses.
     pub fn parse(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
-        let fields: Vec<&str> = text.splitn(9, ',').collect();
-        if fields.len() != 8 {
+        // The eight fields, found in one pass; a ninth comma means too many.
+        let mut fields = [""; 8];
+        let mut count = 0;
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', text.as_bytes()) {
+            if count == 7 {
+                count = 9;
+                break;
+            }
+            fields[count] = &text[start..comma];
+            count += 1;
+            start = comma + 1;
+        }
+        if count < 8 {
+            fields[count] = &text[start..];
+            count += 1;
+        }
+        if count != 8 {
             return Err(Error::RcTicket(format!(
                 "expected 8 comma-separated fields, found {}",
-                if fields.len() > 8 {
+                if count > 8 {
                     "more".to_string()
                 } else {
-                    fields.len().to_string()
+                    count.to_string()
                 }
             )));
         }
@@ -163,7 +179,8 @@ impl ConnectionString1 {
                 )));
             }
         }
-        let mut addresses = Vec::new();
+        let entries = memchr::memchr_iter(b';', fields[2].as_bytes()).count() + 1;
+        let mut addresses = Vec::with_capacity(entries.min(max_addresses));
         for entry in fields[2].split(';') {
             if addresses.len() >= max_addresses {
                 return Err(Error::Limit(format!(

@@ -255,11 +255,47 @@ pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
 }
 
 /// RC4 with a 16-byte key over `data`, in place.
+///
+/// Written here rather than taken from the `rc4` crate for one reason, its key schedule (most
+/// of the cost of a PASS value): the textbook loop reads `S[i]` just after the previous step
+/// stored into `S` at an index known only then, so each step waits on the last. This loop reads
+/// each `S[i]` three steps early and takes the value from any of the three swaps since that
+/// stored into `i`: the same permutation, without the wait. `rc4_matches_the_rc4_crate` holds
+/// the two together; docs/performance.md has the measurements.
 fn rc4(key: &[u8; 16], data: &mut [u8]) {
-    use rc4::{KeyInit, Rc4, StreamCipher};
-    // RC4 takes keys of 1 to 256 bytes, so a 16-byte key is always accepted.
-    let mut cipher = Rc4::new_from_slice(key).expect("a 16-byte key is valid for RC4");
-    cipher.apply_keystream(data);
+    const EARLY: usize = 3;
+    // 32-bit entries: byte-wide ones were slower in the key schedule. Wiped when dropped.
+    let mut s = Zeroizing::new([0u32; 256 + EARLY]);
+    for (i, entry) in s.iter_mut().take(256).enumerate() {
+        *entry = i as u32;
+    }
+    // The last EARLY swaps, oldest first: where each stored `S[i]`, and that value.
+    let mut recent = [(usize::MAX, 0u32); EARLY];
+    let mut early = [s[0], s[1], s[2]];
+    let mut j = 0usize;
+    for i in 0..256 {
+        let mut si = early[i % EARLY];
+        early[i % EARLY] = s[i + EARLY];
+        for &(at, value) in &recent {
+            if at == i {
+                si = value;
+            }
+        }
+        j = (j + si as usize + usize::from(key[i % 16])) % 256;
+        s[i] = s[j];
+        s[j] = si;
+        recent = [recent[1], recent[2], (j, si)];
+    }
+    let (mut i, mut j) = (0usize, 0usize);
+    for byte in data {
+        i = (i + 1) % 256;
+        let si = s[i];
+        j = (j + si as usize) % 256;
+        let sj = s[j];
+        s[i] = sj;
+        s[j] = si;
+        *byte ^= s[(si + sj) as usize % 256] as u8;
+    }
 }
 
 /// Check an expert's PASS blob against the password and PassStub, in constant time.
@@ -350,6 +386,32 @@ mod tests {
             decrypt_ticket(&key, &ct[1..]),
             Err(Error::LhTicket(_))
         ));
+    }
+
+    #[test]
+    fn rc4_matches_the_rc4_crate() {
+        use rc4::{KeyInit, Rc4, StreamCipher};
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut keys: Vec<[u8; 16]> = (0..2000)
+            .map(|_| std::array::from_fn(|_| next() as u8))
+            .collect();
+        // Keys whose schedule swaps into the entries read early at every distance.
+        keys.extend((0..=255u8).map(|b| [b; 16]));
+        keys.push(std::array::from_fn(|i| i as u8));
+        for (n, key) in keys.iter().enumerate() {
+            let mut ours = vec![0u8; n % 300];
+            rc4(key, &mut ours);
+            let mut theirs = vec![0u8; n % 300];
+            let mut cipher = Rc4::new_from_slice(key).expect("a 16-byte key is valid for RC4");
+            cipher.apply_keystream(&mut theirs);
+            assert_eq!(ours, theirs, "key {key:02x?}");
+        }
     }
 
     #[test]

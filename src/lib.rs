@@ -98,6 +98,18 @@ pub mod display {
     pub use crate::text::{escape_controls, escape_for_display, is_dangerous_for_display};
 }
 
+/// Hooks for the fuzz targets, which `cargo fuzz` builds with `--cfg fuzzing`: internals a
+/// target compares that are not public API.
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    /// Both XML token sources (quick-xml, and the scanner for text as Windows writes it) give
+    /// the same tokens and the same error for `data`, decoded as rainv decodes files; panics
+    /// if not.
+    pub fn token_sources_agree(data: &[u8]) {
+        crate::xml::differential::sources_agree_on(data);
+    }
+}
+
 /// The README's Rust example is compiled and run as a doc test, so it cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -11,12 +11,17 @@ fn regression(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Every file in fuzz/regressions, so that none goes without a replay: here, or for the
-/// `scan_mail` target in crates/rainv-gateway/tests/fuzz_regressions.rs.
-const REPLAYED: [&str; 3] = [
+/// Every file in fuzz/regressions, so that none goes without a replay: here, for the
+/// `scan_mail` target in crates/rainv-gateway/tests/fuzz_regressions.rs, and for the
+/// `token_sources` target in the unit tests of src/xml.rs (which compare crate-private token
+/// sources).
+const REPLAYED: [&str; 6] = [
     "connection_string2-quote-in-attribute-name",
     "read-quote-in-attribute-name",
     "scan_mail-mail-parser-nested-rfc822-panic",
+    "token_sources-handover-with-open-elements",
+    "token_sources-space-then-text-after-the-root",
+    "token_sources-unmatched-end-tag-after-handover",
 ];
 
 #[test]

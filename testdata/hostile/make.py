@@ -732,9 +732,15 @@ case(
 
 # -- Text that drives terminals or disguises itself --
 case(
-    "text.control-characters--escape-sequence-in-username.msrcincident",
+    "xml.entity--escape-reference-in-username.msrcincident",
     vista(USERNAME="helpdesk&#27;]0;pwned&#7;&#27;[2J"),
-    "ANSI/OSC escape sequences via &#27;: retitle or clear the analyst's terminal",
+    "ANSI/OSC escape sequences via &#27; (to retitle or clear the analyst's terminal): XML "
+    "allows no reference to ESC or BEL, so this is not XML",
+)
+case(
+    "xml.malformed--escape-character-in-username.msrcincident",
+    vista(USERNAME="helpdesk\x1b[2J"),
+    "a raw ESC byte in USERNAME: a character XML does not allow",
 )
 case(
     "text.control-characters--bidi-override-in-username.msrcincident",
@@ -757,27 +763,51 @@ case(
     "a line break in USERNAME that forges a log line",
 )
 case(
-    "text.control-characters--escape-in-passstub.msrcincident",
+    "xml.entity--escape-reference-in-passstub.msrcincident",
     vista(PassStub="Ab!1Xy2c&#27;[8m4g"),
-    "an escape sequence in the PassStub, which tools also print",
+    "an escape sequence in the PassStub: not XML",
 )
 case(
-    "text.control-characters--escape-in-unknown-attribute.msrcincident",
+    "text.control-characters--c1-csi-in-passstub.msrcincident",
+    vista(PassStub="Ab!1Xy2c&#x9B;8m4g"),
+    "a C1 CSI (U+009B) in the PassStub, which tools also print",
+)
+case(
+    "xml.entity--escape-reference-in-unknown-attribute.msrcincident",
     vista(extra=' NOTE="&#27;[31mURGENT&#27;[0m"'),
-    "an escape sequence in an attribute rainv does not know (kept and shown)",
+    "an escape sequence in an attribute rainv does not know: not XML",
 )
 case(
-    "text.control-characters--escape-in-listener-address.msrcincident",
+    "text.control-characters--c1-csi-in-unknown-attribute.msrcincident",
+    vista(extra=' NOTE="&#x9B;31mURGENT&#x9B;0m"'),
+    "a C1 CSI in an attribute rainv does not know (kept and shown)",
+)
+case(
+    "xml.entity--escape-reference-in-listener-address.msrcincident",
     vista(
         ticket=cs2(listeners=[("49230", "192.0.2.10"), ("49230", "DEMO-PC&#27;]0;x&#7;")]),
         RCTICKET=None,
     ),
-    "an escape sequence in a listener address inside the LHTICKET (needs the password)",
+    "an escape sequence in a listener address inside the LHTICKET (needs the password): the "
+    "decrypted ticket is not XML",
 )
 case(
-    "text.control-characters--escape-in-bare-connection-string.msrcincident",
+    "text.control-characters--c1-csi-in-listener-address.msrcincident",
+    vista(
+        ticket=cs2(listeners=[("49230", "192.0.2.10"), ("49230", "DEMO-PC&#x9B;2J")]),
+        RCTICKET=None,
+    ),
+    "a C1 CSI in a listener address inside the LHTICKET (needs the password)",
+)
+case(
+    "xml.entity--escape-reference-in-bare-connection-string.msrcincident",
     cs2(listeners=[("3389", "192.0.2.10&#27;[2J")]),
-    "an escape sequence in a bare Connection String 2's listener",
+    "an escape sequence in a bare Connection String 2's listener: not XML",
+)
+case(
+    "text.control-characters--c1-csi-in-bare-connection-string.msrcincident",
+    cs2(listeners=[("3389", "192.0.2.10&#x9B;2J")]),
+    "a C1 CSI in a bare Connection String 2's listener",
 )
 
 # -- XML limits --
@@ -938,13 +968,13 @@ case(
                 "Content-Type: application/octet-stream\r\n"
                 'Content-Disposition: attachment; filename="RAInvitation.msrcincident "\r\n'
                 "Content-Transfer-Encoding: base64\r\n",
-                b64_lines(b(cs2(listeners=[("3389", "192.0.2.10&#27;]0;Microsoft Support&#7;")]).replace("<E><A", "<E>\r\n<A"))),
+                b64_lines(b(cs2(listeners=[("3389", "192.0.2.10&#x9B;0;Microsoft Support")]).replace("<E><A", "<E>\r\n<A"))),
             )
         ],
     ),
     "filter evasion: a trailing space in the name (Windows strips it when saving) and a line "
     "break between <E> and <A>, which a sniffer looking for '<E><A ' misses; the ticket "
-    "carries an escape sequence",
+    "carries a C1 control sequence (U+009B)",
 )
 
 

@@ -389,10 +389,16 @@ fn pathological_structure_is_bounded() {
     let amps = "&amp;".repeat(40_000);
     let report = timed("40 000 &amp;", &vista_with("helpdesk", &amps), &policy);
     assert_eq!(report.verdict, Verdict::Accept, "{}", describe(&report));
-    // ...character references to ESC are not.
+    // ...references to ESC are not XML; to the C1 CSI, text the gateway refuses.
     expect(
         "40 000 &#27;",
         &vista_with("helpdesk", &"&#27;".repeat(40_000)),
+        &policy,
+        "xml.entity",
+    );
+    expect(
+        "40 000 &#x9B;",
+        &vista_with("helpdesk", &"&#x9B;".repeat(40_000)),
         &policy,
         "text.control-characters",
     );
@@ -978,7 +984,7 @@ fn policy_switches_and_validity_boundaries() {
 }
 
 /// Unknown attributes in a ticket (such as Windows 10's certificate, CE) may hold line breaks
-/// but no other control character.
+/// but no other control character (C0 controls are not XML at all).
 #[test]
 fn unknown_ticket_attributes_are_checked_for_control_characters() {
     let ticket =
@@ -996,10 +1002,8 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
         codes(with("line one&#13;&#10;line two&#9;end")),
         Vec::<&str>::new()
     );
-    assert_eq!(
-        codes(with("a&#27;]0;title&#7;")),
-        ["text.control-characters"]
-    );
+    assert_eq!(codes(with("a&#x9B;2J")), ["text.control-characters"]);
+    assert_eq!(codes(with("a&#27;]0;title&#7;")), ["xml.entity"]);
     assert_eq!(codes(with("a&#x202E;b")), ["text.control-characters"]);
 }
 

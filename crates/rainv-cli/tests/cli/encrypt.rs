@@ -82,7 +82,7 @@ fn encrypt_exit_codes() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains(
-            "standard input: the decrypted ticket (Connection String 2) is malformed: <E> has no <C>",
+            "standard input: the decrypted ticket (Connection String 2) is malformed: <A> has no ID attribute",
         ));
     // XP cannot carry an LHTICKET: 2.
     rainv()
