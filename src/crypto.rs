@@ -254,6 +254,12 @@ pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
     data
 }
 
+/// How many steps ahead [`rc4`]'s key schedule reads its state.
+const RC4_EARLY: usize = 3;
+/// [`rc4`]'s state: 256 entries, and room for the reads ahead past the end of the key
+/// schedule, whose values go unused.
+const RC4_STATE: usize = 256 + RC4_EARLY;
+
 /// RC4 with a 16-byte key over `data`, in place.
 ///
 /// Written here rather than taken from the `rc4` crate for one reason, its key schedule (most
@@ -263,9 +269,9 @@ pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
 /// stored into `i`: the same permutation, without the wait. `rc4_matches_the_rc4_crate` holds
 /// the two together; docs/performance.md has the measurements.
 fn rc4(key: &[u8; 16], data: &mut [u8]) {
-    const EARLY: usize = 3;
+    const EARLY: usize = RC4_EARLY;
     // 32-bit entries: byte-wide ones were slower in the key schedule. Wiped when dropped.
-    let mut s = Zeroizing::new([0u32; 256 + EARLY]);
+    let mut s = Zeroizing::new([0u32; RC4_STATE]);
     for (i, entry) in s.iter_mut().take(256).enumerate() {
         *entry = i as u32;
     }
