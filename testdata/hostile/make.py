@@ -810,6 +810,83 @@ case(
     "a C1 CSI in a bare Connection String 2's listener",
 )
 
+# -- Addresses no Windows writes: each means something other than it seems, to an allowlist --
+for name, listener, why in [
+    (
+        "zone-on-ipv4-listener",
+        '<L P="49230" N="192.0.2.10%169.254.169.254"/>',
+        "an IPv4 listener with a zone after %, where only an IPv6 address has one",
+    ),
+    (
+        "zone-that-is-not-an-interface",
+        '<L P="49230" N="fe80::1%203.0.113.66/x"/>',
+        "an IPv6 zone that is neither an interface index nor a name",
+    ),
+    (
+        "loopback-as-one-number",
+        '<L P="49230" N="2130706433"/>',
+        "127.0.0.1 spelt as one number, which Windows' resolver reads as that address",
+    ),
+    (
+        "loopback-in-hex-and-short",
+        '<L P="49230" N="0x7f.1"/>',
+        "127.0.0.1 spelt in hex with its middle left out",
+    ),
+    (
+        "octal-ipv4",
+        '<L P="49230" N="0177.0.0.1"/>',
+        "127.0.0.1 spelt in octal",
+    ),
+    (
+        "url-punctuation-in-host-name",
+        '<L P="49230" N="DEMO-PC/#@203.0.113.66"/>',
+        "a host name with URL punctuation, which an allowed-host pattern with * would match",
+    ),
+    (
+        "over-long-label",
+        f'<L P="49230" N="{"a" * 64}.example"/>',
+        "a host name with a label longer than 63 characters",
+    ),
+    (
+        "file-uri-listener",
+        '<L N="192.0.2.10" U="file:///C:/Windows/win.ini"/>',
+        "a listener URI that is a local file",
+    ),
+    (
+        "unc-path-listener",
+        '<L N="192.0.2.10" U="\\\\203.0.113.66\\share"/>',
+        "a UNC path as a listener URI",
+    ),
+    (
+        "websocket-uri-with-user-information",
+        '<L N="192.0.2.10" U="wss://192.0.2.10@203.0.113.66/"/>',
+        "a websocket URI whose user information looks like the novice's address",
+    ),
+    (
+        "websocket-uri-to-numeric-host",
+        '<L N="192.0.2.10" U="wss://169.254.169.254.:443/latest/meta-data"/>',
+        "a websocket URI to the cloud metadata address, spelt with a final dot",
+    ),
+]:
+    case(
+        f"address.malformed--{name}.msrcincident",
+        vista(ticket=cs2(inner=listener), RCTICKET=None),
+        f"{why} (needs the password)",
+    )
+case(
+    "address.malformed--numeric-host-in-both-tickets.msrcincident",
+    vista(
+        ticket=cs2(listeners=[("49230", "2130706433")]),
+        RCTICKET=rc(addresses="2130706433:49230"),
+    ),
+    "127.0.0.1 spelt as one number in the RCTICKET and the listener alike",
+)
+case(
+    "address.malformed--bare-ticket-file-uri.msrcincident",
+    cs2(inner='<L N="192.0.2.10" U="file:///etc/passwd"/>'),
+    "a bare Connection String 2 whose listener URI is a local file",
+)
+
 # -- XML limits --
 case(
     "xml.limit--nesting-depth.msrcincident",
@@ -863,6 +940,18 @@ case(
         RCTICKET=rc(addresses=f"{ATTACKER}:3389"),
     ),
     "a consistent invitation whose every address is outside the allowed networks "
+    "(policy: allowed_networks = 192.0.2.0/24)",
+)
+case(
+    "address.not-allowed--websocket-uri-to-metadata-service.msrcincident",
+    vista(
+        ticket=cs2(
+            inner='<L P="49230" N="192.0.2.10"/>'
+            '<L N="192.0.2.10" U="wss://169.254.169.254/latest/meta-data"/>'
+        ),
+        RCTICKET=None,
+    ),
+    "a websocket listener whose N is allowed but whose URI points elsewhere "
     "(policy: allowed_networks = 192.0.2.0/24)",
 )
 case(

@@ -54,6 +54,10 @@ pub(crate) struct PolicyArgs {
     /// Allowed listener host name pattern (`*` wildcard); repeat for more.
     #[arg(long = "allow-host", value_name = "PATTERN")]
     pub allow_hosts: Vec<String>,
+    /// With an allowlist, accept (with a warning) invitations whose LHTICKET cannot be
+    /// decrypted to check its listeners, instead of rejecting them.
+    #[arg(long)]
+    pub allow_unchecked_listeners: bool,
     /// Password to decrypt LHTICKETs with, to check their listeners and compare them with the
     /// RCTICKET. Never prompted for.
     #[command(flatten)]
@@ -130,6 +134,7 @@ fn build_policy(args: &PolicyArgs) -> Result<Policy, Failure> {
     options.require_password = args.require_password.then_some(true);
     options.allowed_networks = present(&args.allow_networks);
     options.allowed_hosts = present(&args.allow_hosts);
+    options.allow_unchecked_listeners = args.allow_unchecked_listeners.then_some(true);
     options.apply_to(&mut policy).map_err(|e| {
         Failure::usage(
             format!("--allow-network: {e}"),

@@ -69,7 +69,8 @@ finding_codes! {
     /// address missing from the listeners). An error.
     TicketMismatch => "ticket.mismatch",
     /// the policy restricts addresses, but the LHTICKET could not be decrypted to check its
-    /// listeners (no password). A warning.
+    /// listeners (no password). An error, or a warning when the policy allows unchecked
+    /// listeners.
     LhTicketUnchecked => "ticket.lh.unchecked",
     /// a Connection String 2 without KH: the expert cannot authenticate the novice's computer.
     /// A warning.
@@ -80,6 +81,10 @@ finding_codes! {
     /// an address the expert would connect to is outside the policy's allowed networks and
     /// host names. An error.
     AddressNotAllowed => "address.not-allowed",
+    /// an address (a listener's N or U, an RCTICKET host) is not one Windows writes: a zone on
+    /// an IPv4 address, characters no host name has, a number spelt as Windows reads it but
+    /// never writes it, a URI other than ws:// or wss://. An error, whatever the allowlist.
+    AddressMalformed => "address.malformed",
     /// (mail) a message forwarded deeper than [`MAX_NESTING`](crate::MAX_NESTING) levels, which
     /// was not searched for invitations. An error.
     MailTooDeep => "mail.too-deep",

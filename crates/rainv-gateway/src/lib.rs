@@ -18,11 +18,13 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+mod address;
 mod code;
 mod mail;
 mod read;
 mod validate;
 
+pub use address::{Destination, destination, uri_destination};
 pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{

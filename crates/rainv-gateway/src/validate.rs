@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::address::{Destination, destination, uri_destination};
 use crate::code::FindingCode;
 
 use rainv::display::{is_dangerous_for_display, quote_value};
@@ -158,6 +159,10 @@ pub struct Policy {
     /// A password to decrypt the LHTICKET with, so its listeners can be checked and compared
     /// with the RCTICKET.
     pub password: Option<Password>,
+    /// With an allowlist set, accept (with a warning) an invitation whose LHTICKET could not
+    /// be decrypted to check its listeners. Off by default: Windows 10 and 11 files carry no
+    /// RCTICKET, so without the password the allowlist would check nothing.
+    pub allow_unchecked_listeners: bool,
 }
 
 impl Default for Policy {
@@ -172,6 +177,7 @@ impl Default for Policy {
             allowed_networks: Vec::new(),
             allowed_hosts: Vec::new(),
             password: None,
+            allow_unchecked_listeners: false,
         }
     }
 }
@@ -190,6 +196,7 @@ pub const DEFAULT_MAX_VALIDITY_MINUTES: u64 = 30 * 24 * 60;
 /// require_password = true
 /// allowed_networks = ["10.0.0.0/8", "fd00::/8"]
 /// allowed_hosts = ["*.corp.example"]
+/// allow_unchecked_listeners = false
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,6 +218,8 @@ pub struct PolicyFile {
     pub allowed_networks: Option<Vec<String>>,
     /// Host name patterns listeners must match.
     pub allowed_hosts: Option<Vec<String>>,
+    /// Accept, with a warning, LHTICKETs whose listeners could not be checked.
+    pub allow_unchecked_listeners: Option<bool>,
 }
 
 /// Why a policy could not be built.
@@ -276,6 +285,9 @@ impl PolicyFile {
         }
         if let Some(hosts) = self.allowed_hosts {
             policy.allowed_hosts = hosts;
+        }
+        if let Some(allow) = self.allow_unchecked_listeners {
+            policy.allow_unchecked_listeners = allow;
         }
         Ok(())
     }
@@ -472,11 +484,21 @@ fn check_invitation(
             }
         }
         (Some(_), None) if has_allowlist(policy) => {
+            let (severity, consequence) = if policy.allow_unchecked_listeners {
+                (Severity::Warning, "accepted as the policy allows")
+            } else {
+                (
+                    Severity::Error,
+                    "give the password (--password-file) or, to accept the risk, allow_unchecked_listeners = true in the policy",
+                )
+            };
             push(
                 findings,
                 FindingCode::LhTicketUnchecked,
-                Severity::Warning,
-                "the LHTICKET's listeners could not be checked against the allowed ranges: no password was given".into(),
+                severity,
+                format!(
+                    "the LHTICKET's listeners could not be checked against the allowed addresses without the password: {consequence}"
+                ),
             );
             None
         }
@@ -516,12 +538,16 @@ fn check_connection_string(
         // Values such as Windows 10's certificate (CE) are wrapped with line breaks.
         check_text_lines(&extra.value, what, findings);
     }
+    // An address with a control character is reported for that alone.
     for listener in cs.listeners() {
-        check_text(&listener.address, what, findings);
-        if let Some(uri) = &listener.uri {
-            check_text(uri, what, findings);
+        if check_text(&listener.address, what, findings) {
+            check_address(&listener.address, what, policy, findings);
         }
-        check_address(&listener.address, what, policy, findings);
+        if let Some(uri) = &listener.uri
+            && check_text(uri, what, findings)
+        {
+            check_destination(uri_destination(uri), uri, what, policy, findings);
+        }
     }
 }
 
@@ -540,23 +566,27 @@ fn no_password(policy: &Policy, message: &str, findings: &mut Vec<Finding>) {
     );
 }
 
-fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) {
-    report_dangerous(text, what, is_dangerous_for_display, findings);
+/// `text.control-characters` if `text` holds a character that could drive a terminal or
+/// disguise text; `true` if it holds none.
+fn check_text(text: &str, what: &str, findings: &mut Vec<Finding>) -> bool {
+    report_dangerous(text, what, is_dangerous_for_display, findings)
 }
 
 /// As [`check_text`], but line breaks and tabs are allowed.
 fn check_text_lines(text: &str, what: &str, findings: &mut Vec<Finding>) {
     let dangerous = |c: char| is_dangerous_for_display(c) && !matches!(c, '\n' | '\r' | '\t');
-    report_dangerous(text, what, dangerous, findings);
+    let _clean = report_dangerous(text, what, dangerous, findings);
 }
 
+/// Whether `text` is free of `dangerous` characters; if not, the finding that says so.
 fn report_dangerous(
     text: &str,
     what: &str,
     dangerous: impl Fn(char) -> bool,
     findings: &mut Vec<Finding>,
-) {
-    if let Some(c) = first_dangerous(text, dangerous) {
+) -> bool {
+    let found = first_dangerous(text, dangerous);
+    if let Some(c) = found {
         push(
             findings,
             FindingCode::ControlCharacters,
@@ -568,6 +598,7 @@ fn report_dangerous(
             ),
         );
     }
+    found.is_none()
 }
 
 /// `text.chars().find(dangerous)`, for a `dangerous` that holds of an ASCII character only if
@@ -604,17 +635,40 @@ fn has_allowlist(policy: &Policy) -> bool {
 }
 
 fn check_address(host: &str, what: &str, policy: &Policy, findings: &mut Vec<Finding>) {
+    check_destination(destination(host), host, what, policy, findings);
+}
+
+/// `address.malformed` for an address [`destination`] refused, whatever the policy; else,
+/// with an allowlist, `address.not-allowed` unless an IP address is in an allowed network or a
+/// host name matches an allowed pattern.
+fn check_destination(
+    read: Result<Destination, String>,
+    text: &str,
+    what: &str,
+    policy: &Policy,
+    findings: &mut Vec<Finding>,
+) {
+    let destination = match read {
+        Ok(destination) => destination,
+        Err(why) => {
+            push(
+                findings,
+                FindingCode::AddressMalformed,
+                Severity::Error,
+                format!("{what} sends the expert to an address no Windows writes: {why}"),
+            );
+            return;
+        }
+    };
     if !has_allowlist(policy) {
         return;
     }
-    // IPv6 listeners carry a zone (`%3`); the zone says which interface, not where.
-    let without_zone = host.split('%').next().unwrap_or(host);
-    let allowed = match without_zone.parse::<IpAddr>() {
-        Ok(ip) => policy.allowed_networks.iter().any(|net| net.contains(&ip)),
-        Err(_) => policy
+    let allowed = match &destination {
+        Destination::Ip(ip) => policy.allowed_networks.iter().any(|net| net.contains(ip)),
+        Destination::Name(name) => policy
             .allowed_hosts
             .iter()
-            .any(|pattern| wildcard_match(pattern, host)),
+            .any(|pattern| wildcard_match(pattern, name)),
     };
     if !allowed {
         push(
@@ -623,7 +677,7 @@ fn check_address(host: &str, what: &str, policy: &Policy, findings: &mut Vec<Fin
             Severity::Error,
             format!(
                 "{what} sends the expert to {}, outside the allowed ranges and host names",
-                quote_value(host)
+                quote_value(text)
             ),
         );
     }

@@ -57,6 +57,7 @@ const KNOWN_CODES: &[&str] = &[
     "validity.not-yet-valid",
     "validity.too-long",
     "address.not-allowed",
+    "address.malformed",
     "mail.too-deep",
 ];
 
@@ -773,6 +774,7 @@ fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
         .collect();
     let mut allowlist = policy_for("address.not-allowed");
     allowlist.password = None;
+    allowlist.allow_unchecked_listeners = true;
     vec![
         (
             "passstub.unusual",
@@ -951,6 +953,26 @@ fn policy_switches_and_validity_boundaries() {
     let default = Policy::default();
     // Without an allowlist, a ticket that cannot be decrypted is not worth a warning.
     assert_eq!(codes(&default, start + 60), none);
+    // With one, it fails the invitation unless the policy accepts unchecked listeners; with
+    // the password, the listeners are checked and it passes.
+    let mut allowlist = policy_for("address.not-allowed");
+    allowlist.password = None;
+    assert_eq!(
+        codes(&allowlist, start + 60),
+        [("ticket.lh.unchecked", Severity::Error)]
+    );
+    assert_eq!(
+        validate(&vista, &allowlist, at(start + 60)).verdict,
+        Verdict::Reject
+    );
+    allowlist.allow_unchecked_listeners = true;
+    assert_eq!(
+        codes(&allowlist, start + 60),
+        [("ticket.lh.unchecked", Severity::Warning)]
+    );
+    allowlist.allow_unchecked_listeners = false;
+    allowlist.password = Some(Password::new(PASSWORD));
+    assert_eq!(codes(&allowlist, start + 60), none);
     // Expiry, and allow_expired.
     let end = start + 360 * 60;
     assert_eq!(codes(&default, end - 1), none);
@@ -1005,6 +1027,49 @@ fn unknown_ticket_attributes_are_checked_for_control_characters() {
     assert_eq!(codes(with("a&#x9B;2J")), ["text.control-characters"]);
     assert_eq!(codes(with("a&#27;]0;title&#7;")), ["xml.entity"]);
     assert_eq!(codes(with("a&#x202E;b")), ["text.control-characters"]);
+}
+
+/// An address no Windows writes is refused whatever the allowlist, even one whose host
+/// pattern matches every name and whose networks hold every address: an allowlist judges
+/// only addresses that mean one thing.
+#[test]
+fn malformed_addresses_are_refused_under_any_allowlist() {
+    let cases: Vec<String> = fs::read_dir(hostile_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("address.malformed--"))
+        .collect();
+    assert!(cases.len() >= 10, "{cases:?}");
+    let mut everything = policy_for("address.not-allowed");
+    everything.allowed_hosts = vec!["*".into()];
+    everything.allowed_networks = parse_networks(&["0.0.0.0/0".into(), "::/0".into()]).unwrap();
+    for policy in [
+        policy_for(""),
+        policy_for("address.not-allowed"),
+        everything,
+    ] {
+        for case in &cases {
+            let report = validate(&fs::read(hostile_dir().join(case)).unwrap(), &policy, now());
+            assert!(
+                wrong(&report, "address.malformed").is_none(),
+                "{case}: {}",
+                describe(&report)
+            );
+        }
+    }
+    // The addresses Windows writes pass that allowlist.
+    for baseline in ["vista.valid", "xp.valid", "connection-string.valid"] {
+        let bytes = fs::read(hostile_dir().join("baseline").join(baseline)).unwrap();
+        let mut policy = policy_for("address.not-allowed");
+        policy.allowed_hosts = vec!["*".into()];
+        assert!(
+            !validate(&bytes, &policy, now())
+                .findings
+                .iter()
+                .any(|f| f.code.as_str().starts_with("address.")),
+            "{baseline}"
+        );
+    }
 }
 
 /// Either list alone is an allowlist: addresses it does not cover are rejected.
