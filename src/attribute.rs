@@ -1,5 +1,7 @@
-//! A name and its value: an attribute rainv does not interpret but keeps (on `<UPLOADDATA>`,
-//! on a ticket's `<A>`), or a `NAME=value` property of a blob.
+//! A name and its value: an attribute rainv does not interpret but keeps (on `<UPLOADINFO>` and
+//! `<UPLOADDATA>`, on a ticket's `<A>`, `<T>` and `<L>`), or a `NAME=value` property of a blob.
+
+use crate::xml::{self, Attr};
 
 /// A name and its value, kept as read so that nothing is lost when the document is written back.
 ///
@@ -22,4 +24,13 @@ impl Attribute {
             value: value.into(),
         }
     }
+}
+
+/// The attributes of a start tag whose names are not among `known`, in order, kept as read.
+pub(crate) fn all_but(attributes: &[Attr<'_>], known: &[&str]) -> Vec<Attribute> {
+    attributes
+        .iter()
+        .filter(|a| !known.iter().any(|k| xml::same_name(a.name, k)))
+        .map(|a| Attribute::new(a.name, a.value.as_ref()))
+        .collect()
 }

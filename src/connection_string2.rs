@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use zeroize::Zeroizing;
 
-use crate::attribute::Attribute;
+use crate::attribute::{self, Attribute};
 use crate::connection_string1::parse_port;
 use crate::error::{Error, Result, quote_value};
 use crate::text::escape_attribute;
@@ -115,6 +115,8 @@ pub struct Listener {
     pub port: Option<u16>,
     /// U: the full URI of a websocket listener, given instead of P.
     pub uri: Option<String>,
+    /// Attributes beyond P, U and N, in order, kept as read (Windows writes none).
+    pub extra: Vec<Attribute>,
 }
 
 /// One transport (`<T>`) and its listeners.
@@ -127,6 +129,8 @@ pub struct Transport {
     pub session_id: u32,
     /// The listeners, in the order experts try them.
     pub listeners: Vec<Listener>,
+    /// Attributes beyond ID and SID, in order, kept as read (Windows writes none).
+    pub extra: Vec<Attribute>,
 }
 
 /// A Connection String 2: the plaintext of an LHTICKET, or a bare `<E>` document.
@@ -168,12 +172,16 @@ impl Drop for ConnectionString2 {
                     .iter_mut()
                     .flat_map(|a| [&mut a.name, &mut a.value]),
             )
-            .chain(
-                self.transports
+            .chain(self.transports.iter_mut().flat_map(|t| {
+                t.extra
                     .iter_mut()
-                    .flat_map(|t| t.listeners.iter_mut())
-                    .flat_map(|l| std::iter::once(&mut l.address).chain(l.uri.iter_mut())),
-            );
+                    .flat_map(|a| [&mut a.name, &mut a.value])
+                    .chain(t.listeners.iter_mut().flat_map(|l| {
+                        std::iter::once(&mut l.address)
+                            .chain(l.uri.iter_mut())
+                            .chain(l.extra.iter_mut().flat_map(|a| [&mut a.name, &mut a.value]))
+                    }))
+            }));
         for text in strings {
             crate::crypto::wipe_string(text);
         }
@@ -188,6 +196,7 @@ impl Listener {
             address: address.into(),
             port: Some(port),
             uri: None,
+            extra: Vec::new(),
         }
         .checked()
     }
@@ -198,6 +207,7 @@ impl Listener {
             address: address.into(),
             port: None,
             uri: Some(uri.into()),
+            extra: Vec::new(),
         }
         .checked()
     }
@@ -221,6 +231,7 @@ impl Transport {
             id,
             session_id,
             listeners,
+            extra: Vec::new(),
         }
     }
 }
@@ -388,7 +399,11 @@ impl ConnectionString2 {
         attribute(o, "ID", &self.id);
         o.push_str("/><C>");
         for t in &self.transports {
-            let _ = write!(o, "<T ID=\"{}\" SID=\"{}\">", t.id, t.session_id);
+            let _ = write!(o, "<T ID=\"{}\" SID=\"{}\"", t.id, t.session_id);
+            for extra in &t.extra {
+                attribute(o, &extra.name, &extra.value);
+            }
+            o.push('>');
             for l in &t.listeners {
                 o.push_str("<L");
                 if let Some(port) = l.port {
@@ -398,6 +413,9 @@ impl ConnectionString2 {
                     attribute(o, "U", uri);
                 }
                 attribute(o, "N", &l.address);
+                for extra in &l.extra {
+                    attribute(o, &extra.name, &extra.value);
+                }
                 o.push_str("/>");
             }
             o.push_str("</T>");
@@ -467,6 +485,7 @@ fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Vec<Transpo
         let attributes = reader.attributes();
         let id = number(attributes, "T", "ID")?;
         let session_id = number(attributes, "T", "SID")?;
+        let attributes_of_t = std::mem::take(attributes);
         let mut listeners = Vec::new();
         loop {
             match reader.next()? {
@@ -498,6 +517,7 @@ fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Vec<Transpo
             id,
             session_id,
             listeners,
+            extra: attribute::all_but(&attributes_of_t, &["ID", "SID"]),
         });
     }
     if transports.is_empty() {
@@ -562,6 +582,7 @@ fn listener(attributes: &[Attr<'_>]) -> Result<Listener> {
         address: address.to_string(),
         port,
         uri,
+        extra: attribute::all_but(attributes, &["P", "U", "N"]),
     })
 }
 
@@ -651,6 +672,23 @@ mod tests {
         ID=\"8rYm30RBW8/4dAWoUsWbFCF5jno/7jr5tNpHQc2goLbw4uuBBJvLsU02YYLlBMg5\"/>\n<C>\n\
         <T ID=\"1\" SID=\"1440550163\">\n<L P=\"49749\" N=\"2001:4898:1a:5:79e2:3356:9b22:3470\"/>\n\
         <L P=\"49751\" N=\"172.31.250.64\"/>\n</T>\n</C>\n</E>";
+
+    #[test]
+    fn unknown_listener_and_transport_attributes_are_kept_and_written_back() {
+        let text = "<E><A ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\" Z=\"z&#x9B;\"><L P=\"1\" N=\"h\" W=\"w\" V=\"&amp;\"/></T></C></E>\r\n";
+        let cs = ConnectionString2::parse(text, &Limits::default()).unwrap();
+        let t = &cs.transports()[0];
+        assert_eq!(t.extra, [Attribute::new("Z", "z\u{9B}")]);
+        assert_eq!(
+            t.listeners[0].extra,
+            [Attribute::new("W", "w"), Attribute::new("V", "&")]
+        );
+        assert_eq!(cs.to_text().as_str(), text.replace("&#x9B;", "\u{9B}"));
+        assert_eq!(
+            ConnectionString2::parse(&cs.to_text(), &Limits::default()).unwrap(),
+            cs
+        );
+    }
 
     #[test]
     fn parses_the_spec_example() {
@@ -874,12 +912,25 @@ mod tests {
             1..6,
         )
         .prop_map(|pieces| pieces.concat());
+        // An attribute Windows does not write, or none.
+        let unknown = |name: &'static str| {
+            proptest::option::of(text.clone()).prop_map(move |value| {
+                value
+                    .map(|value| Attribute {
+                        name: name.to_string(),
+                        value,
+                    })
+                    .into_iter()
+                    .collect::<Vec<_>>()
+            })
+        };
         let listener = (
             proptest::sample::select(&["h", "10.0.0.1", "fe80::1%3", "MIKE_HOME"][..]),
             proptest::option::of(1..=65535u16),
             proptest::option::of(text.clone()),
+            unknown("Q"),
         )
-            .prop_map(|(address, port, uri)| Listener {
+            .prop_map(|(address, port, uri, extra)| Listener {
                 address: address.to_string(),
                 // A listener needs a port or a URI.
                 port: if uri.is_none() {
@@ -888,16 +939,19 @@ mod tests {
                     port
                 },
                 uri,
+                extra,
             });
         let transport = (
             any::<u32>(),
             any::<u32>(),
             proptest::collection::vec(listener, 1..=3),
+            unknown("x-y"),
         )
-            .prop_map(|(id, session_id, listeners)| Transport {
+            .prop_map(|(id, session_id, listeners, extra)| Transport {
                 id,
                 session_id,
                 listeners,
+                extra,
             });
         let extra = proptest::sample::subsequence(vec!["CE", "X1", "z.y-w_v"], 0..=2)
             .prop_flat_map(move |names| {

@@ -123,6 +123,7 @@ impl NewInvitation {
             pass_stub: Some(generate::pass_stub()?),
             low_speed: self.low_speed,
             unknown_attributes: Vec::new(),
+            upload_info_attributes: Vec::new(),
         })
     }
 
@@ -142,6 +143,7 @@ impl NewInvitation {
             pass_stub: Some(generate::pass_stub()?),
             low_speed: self.low_speed,
             unknown_attributes: Vec::new(),
+            upload_info_attributes: Vec::new(),
         })
     }
 }
@@ -159,16 +161,19 @@ mod tests {
                     address: "fe80::1%3".into(),
                     port: Some(49228),
                     uri: None,
+                    extra: Vec::new(),
                 },
                 Listener {
                     address: "192.0.2.1".into(),
                     port: Some(3389),
                     uri: None,
+                    extra: Vec::new(),
                 },
                 Listener {
                     address: "PC-1".into(),
                     port: Some(3389),
                     uri: None,
+                    extra: Vec::new(),
                 },
             ],
             kh: Some("BNRjdu97DyczQSRuMRrDWoue+HA=".into()),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use zeroize::Zeroizing;
 
-use crate::attribute::Attribute;
+use crate::attribute::{self, Attribute};
 use crate::connection_string1::ConnectionString1;
 use crate::connection_string2::ConnectionString2;
 use crate::crypto::{self, Password, TicketKey};
@@ -148,6 +148,8 @@ pub struct Invitation {
     pub low_speed: bool,
     /// Attributes of `<UPLOADDATA>` beyond the known ones, in order.
     pub unknown_attributes: Vec<Attribute>,
+    /// Attributes of `<UPLOADINFO>` beyond TYPE, in order (Windows writes none).
+    pub upload_info_attributes: Vec<Attribute>,
 }
 
 /// How to lay out an invitation when writing it: byte for byte as a Windows version does.
@@ -214,6 +216,7 @@ impl Invitation {
             pass_stub: None,
             low_speed: false,
             unknown_attributes: Vec::new(),
+            upload_info_attributes: Vec::new(),
         }
     }
 
@@ -257,6 +260,7 @@ impl Invitation {
                 quote_value(&kind.value)
             )));
         }
+        let upload_info_attributes = attribute::all_but(reader.attributes(), &["TYPE"]);
         match reader.next()? {
             Token::Start(name) if xml::same_name(name, "UPLOADDATA") => {}
             Token::Start(other) => {
@@ -281,7 +285,9 @@ impl Invitation {
             return Err(Error::Structure("content after </UPLOADINFO>".into()));
         }
         // End tags leave the reader's attributes alone: they are still <UPLOADDATA>'s.
-        Self::from_data(reader.attributes(), limits)
+        let mut invitation = Self::from_data(reader.attributes(), limits)?;
+        invitation.upload_info_attributes = upload_info_attributes;
+        Ok(invitation)
     }
 
     /// An invitation from `<UPLOADDATA>`'s attributes (which the XML reader has checked for
@@ -353,6 +359,7 @@ impl Invitation {
                 .transpose()?
                 .unwrap_or(false),
             unknown_attributes,
+            upload_info_attributes: Vec::new(),
         })
     }
 
@@ -459,25 +466,39 @@ impl Invitation {
                     .iter()
                     .map(|a| (a.name.as_str(), escape_attribute(&a.value))),
             );
-        let (head, separator, tail) = match layout {
+        // Up to `<UPLOADINFO TYPE="Escalated"`, from its `>` to `<UPLOADDATA`, between
+        // `<UPLOADDATA`'s attributes, and the end.
+        let (head, open_data, separator, tail) = match layout {
             Layout::Xp => (
-                "<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n<UPLOADINFO TYPE=\"Escalated\">\r\n<UPLOADDATA",
+                "<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n<UPLOADINFO TYPE=\"Escalated\"",
+                ">\r\n<UPLOADDATA",
                 "\r\n",
                 " />\r\n</UPLOADINFO>\r\n",
             ),
             Layout::Windows7 => (
-                "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA",
+                "<?xml version=\"1.0\"?><UPLOADINFO TYPE=\"Escalated\"",
+                "><UPLOADDATA",
                 " ",
                 "/></UPLOADINFO>",
             ),
             Layout::Windows10 => (
-                "<?xml version=\"1.0\"?>\n<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA",
+                "<?xml version=\"1.0\"?>\n<UPLOADINFO TYPE=\"Escalated\"",
+                "><UPLOADDATA",
                 " ",
                 "/></UPLOADINFO>",
             ),
         };
         let mut out = String::with_capacity(512 + lh.map_or(0, str::len));
         out.push_str(head);
+        for extra in &self.upload_info_attributes {
+            let _ = write!(
+                out,
+                " {}=\"{}\"",
+                extra.name,
+                escape_attribute(&extra.value)
+            );
+        }
+        out.push_str(open_data);
         for (name, value) in attributes {
             let _ = write!(out, "{separator}{name}=\"{value}\"");
         }
@@ -680,6 +701,30 @@ mod tests {
     }
 
     #[test]
+    fn unknown_upload_info_attributes_are_kept_and_written_back() {
+        let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident").unwrap();
+        let mut invitation = Invitation::from_bytes(&file).unwrap();
+        assert!(invitation.upload_info_attributes.is_empty());
+        invitation.upload_info_attributes = vec![
+            Attribute::new("xmlns-ish", "x&y\u{9B}"),
+            Attribute::new("Z", ""),
+        ];
+        let bytes = invitation.to_bytes(Layout::Xp).unwrap();
+        assert_eq!(Invitation::from_bytes(&bytes).unwrap(), invitation);
+        let text = "<UPLOADINFO TYPE=\"Escalated\" Q=\"1\"><UPLOADDATA USERNAME=\"u\" \
+            RCTICKET=\"65538,1,h:1,*,AAAA,*,*,YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" \
+            RCTICKETENCRYPTED=\"0\" DtStart=\"1\" DtLength=\"1\"/></UPLOADINFO>";
+        let read = Invitation::from_bytes(text.as_bytes()).unwrap();
+        assert_eq!(read.upload_info_attributes, [Attribute::new("Q", "1")]);
+        // A second TYPE would not read back: refused.
+        invitation.upload_info_attributes = vec![Attribute::new("TYPE", "Escalated")];
+        assert!(matches!(
+            invitation.to_bytes(Layout::Xp),
+            Err(Error::Write(_))
+        ));
+    }
+
+    #[test]
     fn lhticket_is_where_its_index_says() {
         assert_eq!(KNOWN_ATTRIBUTES[LHTICKET], "LHTICKET");
     }
@@ -816,6 +861,7 @@ mod tests {
                         pass_stub: stub,
                         low_speed,
                         unknown_attributes: unknown,
+                        upload_info_attributes: Vec::new(),
                     }
                 },
             )

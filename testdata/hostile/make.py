@@ -783,6 +783,26 @@ case(
     "a C1 CSI in an attribute rainv does not know (kept and shown)",
 )
 case(
+    "text.control-characters--c1-csi-in-uploadinfo-attribute.msrcincident",
+    vista().replace(
+        '<UPLOADINFO TYPE="Escalated">', '<UPLOADINFO TYPE="Escalated" NOTE="&#x9B;2J">'
+    ),
+    "a C1 CSI in an attribute of <UPLOADINFO> that Windows never writes (kept and shown)",
+)
+case(
+    "text.control-characters--c1-csi-in-listener-attribute.msrcincident",
+    vista(
+        ticket=cs2(inner='<L P="49230" N="192.0.2.10" NOTE="&#x9B;2J"/>'),
+        RCTICKET=None,
+    ),
+    "a C1 CSI in an attribute of a listener that Windows never writes (needs the password)",
+)
+case(
+    "text.control-characters--c1-csi-in-transport-attribute.msrcincident",
+    cs2().replace('<T ID="1" SID="0">', '<T ID="1" SID="0" NOTE="&#x9B;2J">'),
+    "a C1 CSI in an attribute of a bare ticket's <T> that Windows never writes",
+)
+case(
     "xml.entity--escape-reference-in-listener-address.msrcincident",
     vista(
         ticket=cs2(listeners=[("49230", "192.0.2.10"), ("49230", "DEMO-PC&#27;]0;x&#7;")]),

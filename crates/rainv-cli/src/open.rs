@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
 use rainv::{
-    ConnectionString1, ConnectionString2, DecryptedTicket, Document, Status, TicketKey,
+    Attribute, ConnectionString1, ConnectionString2, DecryptedTicket, Document, Status, TicketKey,
     display::escape_for_display as esc,
 };
 use rainv_gateway::{Policy, Severity, validate};
@@ -83,18 +83,28 @@ fn rc_json(rc: &ConnectionString1) -> Value {
     })
 }
 
+/// Attributes kept as read: `[{"name": ..., "value": ...}, ...]`.
+fn attributes_json(attributes: &[Attribute]) -> Value {
+    attributes
+        .iter()
+        .map(|a| json!({"name": a.name, "value": a.value}))
+        .collect()
+}
+
 fn cs2_json(cs: &ConnectionString2) -> Value {
     json!({
         "decrypted": true,
         "kh": cs.kh(),
         "kh2": cs.kh2().map(|k| json!({"algorithm": k.algorithm.name(), "hash": k.hash})),
         "id": cs.id(),
-        "attributes": cs.extra().iter().map(|a| json!({"name": a.name, "value": a.value})).collect::<Vec<_>>(),
+        "attributes": attributes_json(cs.extra()),
         "transports": cs.transports().iter().map(|t| json!({
             "id": t.id,
             "sid": t.session_id,
+            "attributes": attributes_json(&t.extra),
             "listeners": t.listeners.iter().map(|l| json!({
                 "address": l.address, "port": l.port, "uri": l.uri,
+                "attributes": attributes_json(&l.extra),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -112,6 +122,7 @@ pub(crate) fn to_json(
             "dt_length_minutes": null, "valid_from": null, "valid_until": null, "status": null,
             "pass_stub": null, "low_speed": null, "rc_ticket": null,
             "lh_ticket": cs2_json(cs),
+            "uploadinfo_attributes": [], "uploaddata_attributes": [],
         }),
         Document::Invitation(inv) => {
             let lh = match (&inv.lh_ticket, decrypted) {
@@ -134,6 +145,8 @@ pub(crate) fn to_json(
                 "low_speed": inv.low_speed,
                 "rc_ticket": inv.rc_ticket.as_ref().map_or(Value::Null, rc_json),
                 "lh_ticket": lh,
+                "uploadinfo_attributes": attributes_json(&inv.upload_info_attributes),
+                "uploaddata_attributes": attributes_json(&inv.unknown_attributes),
             })
         }
     }

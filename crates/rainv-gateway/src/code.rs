@@ -49,8 +49,9 @@ finding_codes! {
     /// the kind of file (`xp`, `vista`, `connection-string`) is not among the policy's
     /// formats. An error.
     FormatNotAllowed => "format.not-allowed",
-    /// an `<UPLOADDATA>` attribute rainv does not know; it is kept, and its value checked for
-    /// control characters. Information.
+    /// an attribute rainv does not know on `<UPLOADINFO>`, `<UPLOADDATA>`, or a ticket's `<T>`
+    /// or `<L>`; it is kept, and its name and value checked for control characters.
+    /// Information.
     UnknownAttribute => "format.unknown-attribute",
     /// the PassStub does not have the shape Windows gives it. A warning.
     PassStubUnusual => "passstub.unusual",

@@ -27,8 +27,8 @@ use crate::code::FindingCode;
 
 use rainv::display::{is_dangerous_for_display, quote_value};
 use rainv::{
-    ConnectionString2, Document, Error, Generation, Invitation, Limits, Password, Status,
-    TicketKey, read, ticket_disagreements,
+    Attribute, ConnectionString2, Document, Error, Generation, Invitation, Limits, Password,
+    Status, TicketKey, read, ticket_disagreements,
 };
 
 /// How much a finding matters.
@@ -396,18 +396,8 @@ fn check_invitation(
             );
         }
     }
-    for unknown in &inv.unknown_attributes {
-        check_text(&unknown.value, "an unknown attribute", findings);
-        push(
-            findings,
-            FindingCode::UnknownAttribute,
-            Severity::Info,
-            format!(
-                "unknown attribute {} on <UPLOADDATA>",
-                quote_value(&unknown.name)
-            ),
-        );
-    }
+    unknown_attributes(&inv.upload_info_attributes, "UPLOADINFO", findings);
+    unknown_attributes(&inv.unknown_attributes, "UPLOADDATA", findings);
 
     // Validity.
     let v = inv.validity;
@@ -538,8 +528,12 @@ fn check_connection_string(
         // Values such as Windows 10's certificate (CE) are wrapped with line breaks.
         check_text_lines(&extra.value, what, findings);
     }
+    for transport in cs.transports() {
+        unknown_attributes(&transport.extra, "T", findings);
+    }
     // An address with a control character is reported for that alone.
     for listener in cs.listeners() {
+        unknown_attributes(&listener.extra, "L", findings);
         if check_text(&listener.address, what, findings) {
             check_address(&listener.address, what, policy, findings);
         }
@@ -548,6 +542,22 @@ fn check_connection_string(
         {
             check_destination(uri_destination(uri), uri, what, policy, findings);
         }
+    }
+}
+
+/// `format.unknown-attribute` for each attribute of `element` that Windows does not write, and
+/// `text.control-characters` for one whose name or value could drive a terminal.
+fn unknown_attributes(attributes: &[Attribute], element: &str, findings: &mut Vec<Finding>) {
+    for unknown in attributes {
+        let what = format!("attribute {} on <{element}>", quote_value(&unknown.name));
+        check_text(&unknown.name, &what, findings);
+        check_text(&unknown.value, &what, findings);
+        push(
+            findings,
+            FindingCode::UnknownAttribute,
+            Severity::Info,
+            format!("unknown {what}"),
+        );
     }
 }
 

@@ -105,10 +105,10 @@ fn create_decrypts_independently_and_reopens_with_the_same_fields() {
             "kh2": {"algorithm": "sha256", "hash": KH2_HASH},
             "id": SESSION_ID,
             "attributes": [],
-            "transports": [{"id": 1, "sid": 0, "listeners": [
-                {"address": "192.0.2.10", "port": 3389, "uri": null},
-                {"address": "fe80::1%3", "port": 49228, "uri": null},
-                {"address": "ALICE-PC", "port": 3390, "uri": null},
+            "transports": [{"id": 1, "sid": 0, "attributes": [], "listeners": [
+                {"address": "192.0.2.10", "port": 3389, "uri": null, "attributes": []},
+                {"address": "fe80::1%3", "port": 49228, "uri": null, "attributes": []},
+                {"address": "ALICE-PC", "port": 3390, "uri": null, "attributes": []},
             ]}],
         })
     );

@@ -32,6 +32,8 @@ fn open_json_of_the_xp_sample() {
                 "kh": "5nKH3X0Ikre0jjL9SaRlfN10p9o=",
             },
             "lh_ticket": null,
+            "uploadinfo_attributes": [],
+            "uploaddata_attributes": [],
             "warnings": ["the invitation expired 6296 days ago"],
             "findings": [{
                 "code": "validity.expired",
@@ -84,10 +86,11 @@ fn open_json_of_the_example_decrypts_its_ticket() {
             "transports": [{
                 "id": 1,
                 "sid": 0,
+                "attributes": [],
                 "listeners": [
-                    {"address": "fe80::1032:53d9:5a01:909b%3", "port": 49228, "uri": null},
-                    {"address": "192.0.2.10", "port": 49230, "uri": null},
-                    {"address": "DEMO-PC", "port": 49230, "uri": null},
+                    {"address": "fe80::1032:53d9:5a01:909b%3", "port": 49228, "uri": null, "attributes": []},
+                    {"address": "192.0.2.10", "port": 49230, "uri": null, "attributes": []},
+                    {"address": "DEMO-PC", "port": 49230, "uri": null, "attributes": []},
                 ],
             }],
         })

@@ -56,7 +56,7 @@ fn open_json_of_the_windows_files() {
     assert_eq!(listeners.len(), 4);
     assert_eq!(
         listeners[0],
-        json!({"address": "fe80::1032:53d9:5a01:909b%3", "port": 49228, "uri": null})
+        json!({"address": "fe80::1032:53d9:5a01:909b%3", "port": 49228, "uri": null, "attributes": []})
     );
     assert_eq!(
         v["rc_ticket"]["addresses"],
@@ -98,7 +98,7 @@ fn open_json_of_the_windows_files() {
     );
     assert_eq!(
         listeners.last().unwrap(),
-        &json!({"address": "10.0.1.174", "port": 64733, "uri": null})
+        &json!({"address": "10.0.1.174", "port": 64733, "uri": null, "attributes": []})
     );
 }
 
