@@ -149,13 +149,57 @@ pub(crate) fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
 
 /// Refuse early when `path` exists and may not be replaced, before asking for anything.
 pub(crate) fn check_output(path: &Path, force: bool) -> Outcome {
-    if !force && !is_stdio(path) && path.exists() {
+    if is_stdio(path) {
+        return Ok(());
+    }
+    let metadata = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Failure::io("look at", path, &e)),
+        Ok(metadata) => metadata,
+    };
+    // --force replaces a regular file, never what a name may stand for besides: a device
+    // (`-o /dev/null` as root), a FIFO, a directory, or a link to any of them.
+    if !metadata.file_type().is_file() {
+        return Err(Failure::usage(
+            format!(
+                "{} is {}, not a regular file",
+                display_path(path),
+                describe_file_type(&metadata.file_type())
+            ),
+            "rainv writes only new files and regular ones (with --force): choose another name",
+        ));
+    }
+    if !force {
         return Err(Failure::usage(
             format!("{} already exists", display_path(path)),
             "pass --force to overwrite it, or choose another name",
         ));
     }
     Ok(())
+}
+
+/// "a directory", "a symbolic link", "a FIFO"...: what a path that is not a regular file is.
+fn describe_file_type(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
 }
 
 /// Get a password from a file, an environment variable, or a prompt on the terminal.
