@@ -10,6 +10,8 @@ use crate::args::{
     CreateArgs, DecryptArgs, EncryptArgs, FormatArg, InvitationArgs, PassStubCommand,
     VistaFormatArg,
 };
+use rainv_gateway::{Policy, Severity};
+
 use crate::io::{self, Failure, Outcome, display_path};
 
 fn layout(format: FormatArg) -> Layout {
@@ -28,11 +30,93 @@ fn vista_layout(format: VistaFormatArg) -> Layout {
 }
 
 fn minutes(args: &InvitationArgs) -> Result<u64, Failure> {
-    match (&args.minutes, &args.expires) {
-        (Some(m), _) => Ok(*m),
-        (None, Some(e)) => io::parse_minutes(e),
-        (None, None) => Ok(NewInvitation::DEFAULT_MINUTES),
+    let minutes = match (&args.minutes, &args.expires) {
+        (Some(m), _) => *m,
+        (None, Some(e)) => io::parse_minutes(e)?,
+        (None, None) => NewInvitation::DEFAULT_MINUTES,
+    };
+    if minutes == 0 {
+        return Err(Failure::usage(
+            format!(
+                "{}: a validity of 0 minutes makes an invitation that has expired when it is made",
+                if args.minutes.is_some() {
+                    "--minutes 0"
+                } else {
+                    "--expires"
+                }
+            ),
+            "give at least one minute (Windows 10 offers 6 hours)",
+        ));
     }
+    Ok(minutes)
+}
+
+/// Refuse a `--user` no Windows writes: empty, or with a character that could drive a
+/// terminal, hide text, or that XML does not allow.
+fn check_user(user: &str) -> Outcome {
+    if user.trim().is_empty() {
+        return Err(Failure::usage(
+            "--user is empty",
+            "give the novice's name, as the expert should see it",
+        ));
+    }
+    let refused = |c: char| {
+        rainv::display::is_dangerous_for_display(c)
+            || c < ' '
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if let Some(c) = user.chars().find(|&c| refused(c)) {
+        return Err(Failure::usage(
+            format!(
+                "--user {}: character U+{:04X} may not stand in a name (it can drive a terminal, hide text, or XML does not allow it)",
+                rainv::display::escape_for_display(user),
+                u32::from(c)
+            ),
+            "give the name without control or formatting characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Judge the invitation about to be written as `rainv check` would (default policy, with the
+/// password, at `now`). What the check rejects for its form, text or addresses
+/// is refused: rainv does not write what it would reject. What depends on the time (validity)
+/// is a warning, so that a Windows file can be made again with its original time.
+fn check_own_output(bytes: &[u8], password: Option<&Password>, now: DateTime<Utc>) -> Outcome {
+    let mut policy = Policy::default();
+    policy.password = password.cloned();
+    let report = rainv_gateway::validate(bytes, &policy, now);
+    for finding in &report.findings {
+        let code = finding.code.as_str();
+        let about_time = code.starts_with("validity.");
+        match finding.severity {
+            Severity::Error if !about_time => {
+                let option = if code.starts_with("address.") {
+                    "--address: "
+                } else if finding.message.contains("USERNAME") {
+                    "--user: "
+                } else {
+                    ""
+                };
+                return Err(Failure::usage(
+                    format!("{option}{} [{code}]", finding.message),
+                    "rainv does not write an invitation `rainv check` would reject; see docs/security.md for the rule",
+                ));
+            }
+            // The day count of an expiry would change from day to day: said without it.
+            Severity::Error | Severity::Warning if about_time => match code {
+                "validity.expired" => eprintln!(
+                    "warning: by the system clock this invitation has already expired [{code}]"
+                ),
+                "validity.not-yet-valid" => eprintln!(
+                    "warning: by the system clock this invitation is not valid yet [{code}]"
+                ),
+                _ => eprintln!("warning: {} [{code}]", finding.message),
+            },
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn created(args: &InvitationArgs) -> Result<u64, Failure> {
@@ -70,23 +154,35 @@ fn listener(text: &str) -> Result<Listener, Failure> {
     {
         return Err(bad("the host is empty or has spaces or control characters"));
     }
-    let port = port
-        .parse::<u16>()
-        .ok()
+    // Digits only: `parse` would take a sign.
+    let port = Some(port)
+        .filter(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|p| p.parse::<u16>().ok())
         .filter(|p| *p != 0)
         .ok_or_else(|| bad("the port is not a number from 1 to 65535"))?;
+    rainv_gateway::destination(host).map_err(|why| bad(&why))?;
     Listener::new(host, port).map_err(|e| bad(&e.to_string()))
 }
 
-fn output_invitation(invitation: &Invitation, layout: Layout, args: &InvitationArgs) -> Outcome {
+fn output_invitation(
+    invitation: &Invitation,
+    layout: Layout,
+    password: Option<&Password>,
+    args: &InvitationArgs,
+) -> Outcome {
     let bytes = invitation
         .to_bytes(layout)
         .map_err(|e| Failure::from_error("the invitation", &e))?;
+    // At the system clock, whatever --now says: an invitation made for another time gets a
+    // warning that it is not valid now.
+    check_own_output(&bytes, password, Utc::now())?;
     io::write_output(&args.output, &bytes, args.force)
 }
 
 pub(crate) fn create(args: &CreateArgs) -> Outcome {
     io::check_output(&args.invitation.output, args.invitation.force)?;
+    check_user(&args.invitation.user)?;
+    let minutes = minutes(&args.invitation)?;
     let password_given = args.password.password_file.is_some()
         || args.password.password_env.is_some()
         || args.generate_password;
@@ -118,7 +214,7 @@ pub(crate) fn create(args: &CreateArgs) -> Outcome {
     spec.kh = args.kh.clone();
     spec.kh2 = kh2;
     spec.session_id = args.session_id.clone();
-    spec.minutes = minutes(&args.invitation)?;
+    spec.minutes = minutes;
     spec.low_speed = args.invitation.low_speed;
     spec.with_rc_ticket = !args.vista_only && args.kh.is_some();
     if args.kh.is_none() {
@@ -131,9 +227,11 @@ pub(crate) fn create(args: &CreateArgs) -> Outcome {
             }
         );
     }
-    let invitation = if args.format == FormatArg::Xp {
-        spec.build_xp()
-            .map_err(|e| Failure::usage(e.to_string(), e.hint()))?
+    let (invitation, password) = if args.format == FormatArg::Xp {
+        let invitation = spec
+            .build_xp()
+            .map_err(|e| Failure::usage(e.to_string(), e.hint()))?;
+        (invitation, None)
     } else {
         let password = if args.generate_password {
             let password =
@@ -143,10 +241,17 @@ pub(crate) fn create(args: &CreateArgs) -> Outcome {
         } else {
             io::new_password(&args.password)?
         };
-        spec.build(&password)
-            .map_err(|e| Failure::usage(e.to_string(), e.hint()))?
+        let invitation = spec
+            .build(&password)
+            .map_err(|e| Failure::usage(e.to_string(), e.hint()))?;
+        (invitation, Some(password))
     };
-    output_invitation(&invitation, layout(args.format), &args.invitation)
+    output_invitation(
+        &invitation,
+        layout(args.format),
+        password.as_ref(),
+        &args.invitation,
+    )
 }
 
 pub(crate) fn decrypt(args: &DecryptArgs) -> Outcome {
@@ -182,6 +287,8 @@ pub(crate) fn decrypt(args: &DecryptArgs) -> Outcome {
 pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
     io::stdin_once(&args.file, &args.password)?;
     io::check_output(&args.invitation.output, args.invitation.force)?;
+    check_user(&args.invitation.user)?;
+    let minutes = minutes(&args.invitation)?;
     let limits = Limits::default();
     let bytes = io::read_input(&args.file, limits.max_input_bytes)?;
     let name = display_path(&args.file);
@@ -220,14 +327,19 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
         );
     }
     let password = io::new_password(&args.password)?;
-    let validity = Validity::new(created(&args.invitation)?, minutes(&args.invitation)?);
+    let validity = Validity::new(created(&args.invitation)?, minutes);
     let mut invitation = Invitation::new(args.invitation.user.clone(), validity);
     invitation.rc_ticket = rc_ticket;
     invitation.lh_ticket = Some(LhTicket::encrypt(&text, &password));
     invitation.pass_stub =
         Some(rainv::generate::pass_stub().map_err(|e| Failure::usage(e.to_string(), e.hint()))?);
     invitation.low_speed = args.invitation.low_speed;
-    output_invitation(&invitation, vista_layout(args.format), &args.invitation)
+    output_invitation(
+        &invitation,
+        vista_layout(args.format),
+        Some(&password),
+        &args.invitation,
+    )
 }
 
 fn print_line(text: &str) -> Outcome {

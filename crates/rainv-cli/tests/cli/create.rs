@@ -534,6 +534,171 @@ fn an_existing_output_is_refused_before_the_password_is_asked() {
     assert_eq!(std::fs::read(&taken).unwrap(), b"precious");
 }
 
+/// `--force` replaces a regular file and nothing else: not a FIFO, a device, a directory or a
+/// symbolic link (to a file or to a device), which stay as they were.
+#[cfg(unix)]
+#[test]
+fn force_replaces_only_regular_files() {
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("fifo.msrcincident");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let target = write(&dir, "target.msrcincident", "precious");
+    let link_to_file = dir.path().join("link.msrcincident");
+    std::os::unix::fs::symlink(&target, &link_to_file).unwrap();
+    let link_to_null = dir.path().join("null.msrcincident");
+    std::os::unix::fs::symlink("/dev/null", &link_to_null).unwrap();
+    let directory = dir.path().join("dir.msrcincident");
+    std::fs::create_dir(&directory).unwrap();
+    for (path, kind) in [
+        (fifo.clone(), "a FIFO (named pipe)"),
+        (PathBuf::from("/dev/null"), "a device"),
+        (link_to_file.clone(), "a symbolic link"),
+        (link_to_null.clone(), "a symbolic link"),
+        (directory.clone(), "a directory"),
+    ] {
+        for force in [false, true] {
+            let pw = write(&dir, "pw", "ABCDEFGH1234\n");
+            let mut cmd = rainv();
+            cmd.args(["create", "--user", "alice", "--address", "192.0.2.10:3389"])
+                .args(["--kh", KH, "--password-file"])
+                .arg(pw)
+                .arg("-o")
+                .arg(&path);
+            if force {
+                cmd.arg("--force");
+            }
+            cmd.timeout(std::time::Duration::from_secs(20))
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(format!(
+                    "is {kind}, not a regular file"
+                )));
+        }
+    }
+    let file_type = |p: &Path| std::fs::symlink_metadata(p).unwrap().file_type();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(file_type(&fifo).is_fifo());
+    assert!(file_type(&link_to_file).is_symlink());
+    assert!(file_type(&link_to_null).is_symlink());
+    assert!(file_type(Path::new("/dev/null")).is_char_device());
+    assert_eq!(std::fs::read(&target).unwrap(), b"precious");
+}
+
+/// `create` writes nothing `rainv check` would reject for its form, text or addresses (exit 2,
+/// naming the option); what depends on the time is only a warning, so that a Windows file can be
+/// made again with its original time.
+#[test]
+fn create_refuses_what_check_would_reject() {
+    let dir = TempDir::new().unwrap();
+    let pw = write(&dir, "pw", "ABCDEFGH1234\n");
+    let out = dir.path().join("out.msrcincident");
+    let run = |extra: &[&str]| {
+        let mut cmd = rainv();
+        cmd.args(["create", "--kh", KH, "--password-file"])
+            .arg(&pw)
+            .arg("-o")
+            .arg(&out)
+            .args(extra);
+        cmd
+    };
+    for (extra, expected) in [
+        (
+            &["--user", "a\u{1b}[2Jb", "--address", "h:1"][..],
+            "--user a\\u{1B}[2Jb: character U+001B",
+        ),
+        (
+            &["--user", "a\u{9b}2Jb", "--address", "h:1"],
+            "character U+009B",
+        ),
+        (
+            &["--user", "a\u{202e}b", "--address", "h:1"],
+            "character U+202E",
+        ),
+        (
+            &["--user", "a\u{fffe}b", "--address", "h:1"],
+            "character U+FFFE",
+        ),
+        (&["--user", "", "--address", "h:1"], "--user is empty"),
+        (&["--user", "  ", "--address", "h:1"], "--user is empty"),
+        (
+            &["--user", "a", "--address", "h:1", "--minutes", "0"],
+            "--minutes 0",
+        ),
+        (
+            &["--user", "a", "--address", "h:+3389"],
+            "the port is not a number",
+        ),
+        (
+            &["--user", "a", "--address", "h:-1"],
+            "the port is not a number",
+        ),
+        (
+            &["--user", "a", "--address", "2130706433:3389"],
+            "is 127.0.0.1 written",
+        ),
+        (
+            &["--user", "a", "--address", "127.1:3389"],
+            "is 127.0.0.1 written",
+        ),
+        (
+            &["--user", "a", "--address", "h%3:3389"],
+            "belongs only on an IPv6",
+        ),
+        (
+            &["--user", "a", "--address", "a/b:3389"],
+            "cannot stand in one",
+        ),
+    ] {
+        run(extra)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+        assert!(!out.exists(), "{extra:?}");
+    }
+    // Time: a warning, and the file is written.
+    run(&["--user", "a", "--address", "h:1", "--minutes", "99999999"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("[validity.too-long]"));
+    std::fs::remove_file(&out).unwrap();
+    run(&[
+        "--user",
+        "a",
+        "--address",
+        "h:1",
+        "--now",
+        "2020-01-01T00:00:00Z",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains(
+        "has already expired [validity.expired]",
+    ));
+    std::fs::remove_file(&out).unwrap();
+    // Names real people have, and the addresses Windows writes, pass without a word.
+    run(&[
+        "--user",
+        "Zoë O'Brien-Łukasz 李",
+        "--address",
+        "[fe80::1%3]:49228",
+    ])
+    .args([
+        "--address",
+        "ALICE-PC.corp.example:3389",
+        "--address",
+        "192.0.2.1:1",
+    ])
+    .assert()
+    .success()
+    .stderr("");
+}
+
 #[test]
 fn create_refuses_to_overwrite_without_force() {
     let dir = TempDir::new().unwrap();
