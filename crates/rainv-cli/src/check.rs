@@ -5,7 +5,7 @@
 //! out as they are ready.
 
 use std::fs;
-use std::io::{self as stdio, BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{self as stdio, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,7 @@ use std::thread;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::display::escape_for_display as esc;
-use rainv_gateway::{AttachmentReport, scan_message};
+use rainv_gateway::{AttachmentReport, MboxMessage, mbox_messages, read_bounded, scan_message};
 use rainv_gateway::{
     Finding, FindingCode, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict,
     validate,
@@ -627,40 +627,31 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
         args.policy.json,
         move |path, buffer, tx| {
             let file = display_path(path);
-            // An mbox starts with a "From " line; anything else is one message.
-            let mut head = [0u8; 5];
-            let is_mbox = !io::is_stdio(path)
-                && fs::File::open(path)
-                    .and_then(|mut f| f.read_exact(&mut head))
-                    .is_ok()
-                && &head == b"From ";
-            if is_mbox {
-                match fs::File::open(path) {
-                    Ok(f) => report_mbox(&file, BufReader::new(f), &policy, now, tx),
-                    Err(e) => tx.push(Outcome1::Unreadable {
-                        file,
-                        error: e.to_string(),
-                    }),
-                }
+            let unreadable = |tx: &mut Sink, error: String| {
+                tx.push(Outcome1::Unreadable {
+                    file: file.clone(),
+                    error,
+                })
+            };
+            let (mut reader, size_hint) = match io::open_input(path) {
+                Ok(opened) => opened,
+                Err(e) => return unreadable(tx, e.to_string()),
+            };
+            // An mbox starts with a "From " line; anything else is one message. The input is
+            // opened once and read once: pipes and FIFOs cannot be read again.
+            let mut head = Vec::with_capacity(5);
+            if let Err(e) = (&mut reader).take(5).read_to_end(&mut head) {
+                return unreadable(tx, e.to_string());
+            }
+            let reader = stdio::Cursor::new(head.clone()).chain(reader);
+            if head == b"From " {
+                report_mbox(&file, reader, &policy, now, tx);
                 return;
             }
-            match io::read_path(path, MAX_MESSAGE_BYTES, buffer) {
-                Err(e) => {
-                    tx.push(Outcome1::Unreadable {
-                        file,
-                        error: e.to_string(),
-                    });
-                }
+            match read_bounded(reader, MAX_MESSAGE_BYTES, size_hint, buffer) {
+                Err(e) => unreadable(tx, e.to_string()),
                 Ok(ReadOutcome::TooLarge { .. }) => {
-                    tx.push(Outcome1::Unreadable {
-                        file,
-                        error: "message larger than 64 MiB".into(),
-                    });
-                }
-                // Standard input and pipes are read whole (within the limit), and judged as
-                // an mbox when they are one, as a file is.
-                Ok(ReadOutcome::Complete) if buffer.starts_with(b"From ") => {
-                    report_mbox(&file, &buffer[..], &policy, now, tx);
+                    unreadable(tx, "message larger than 64 MiB".into())
                 }
                 Ok(ReadOutcome::Complete) => report_message(&file, buffer, &policy, now, tx),
             }
@@ -668,24 +659,20 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
     )
 }
 
-/// Judge every message of the mbox `reader` holds, each named after its place in `file`.
-fn report_mbox(
-    file: &str,
-    reader: impl BufRead,
-    policy: &Policy,
-    now: DateTime<Utc>,
-    tx: &mut Sink,
-) {
-    for (index, message) in mail_parser::mailbox::mbox::MessageIterator::new(reader).enumerate() {
+/// Judge every message of the mbox `reader` holds, each named after its place in `file`,
+/// holding one message at a time.
+fn report_mbox(file: &str, reader: impl Read, policy: &Policy, now: DateTime<Utc>, tx: &mut Sink) {
+    for (index, message) in mbox_messages(reader, MAX_MESSAGE_BYTES).enumerate() {
         let name = format!("{file} (message {})", index + 1);
         match message {
-            Ok(m) if m.contents().len() > MAX_MESSAGE_BYTES => {
+            Ok(MboxMessage::Complete(bytes)) => report_message(&name, &bytes, policy, now, tx),
+            Ok(MboxMessage::TooLarge { .. }) => {
                 tx.push(Outcome1::Unreadable {
                     file: name,
                     error: "message larger than 64 MiB".into(),
                 });
             }
-            Ok(m) => report_message(&name, m.contents(), policy, now, tx),
+            Ok(_) => {}
             Err(e) => {
                 tx.push(Outcome1::Unreadable {
                     file: name,

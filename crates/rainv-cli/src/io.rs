@@ -74,13 +74,48 @@ pub(crate) fn read_path(
     limit: usize,
     buffer: &mut Vec<u8>,
 ) -> io::Result<ReadOutcome> {
+    let (reader, size_hint) = open_input(path)?;
+    read_bounded(reader, limit, size_hint, buffer)
+}
+
+/// How long opening a FIFO waits for a program to open it for writing.
+pub(crate) const FIFO_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Open an input ('-' is standard input) for reading, with its length when it is a regular
+/// file. Opening a FIFO blocks until a program opens it for writing: that is waited for at most
+/// [`FIFO_WAIT`], then the FIFO is reported unreadable instead of hanging. Pipes made by the
+/// shell (`<(...)`, `/dev/stdin`) already have their writer and open at once.
+pub(crate) fn open_input(path: &Path) -> io::Result<(Box<dyn io::Read + Send>, Option<u64>)> {
     if is_stdio(path) {
-        return read_bounded(io::stdin().lock(), limit, None, buffer);
+        return Ok((Box::new(io::stdin()), None));
     }
-    let file = fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    let size_hint = metadata.is_file().then_some(metadata.len());
-    read_bounded(&file, limit, size_hint, buffer)
+    let metadata = fs::metadata(path)?;
+    if metadata.is_file() {
+        return Ok((Box::new(fs::File::open(path)?), Some(metadata.len())));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if metadata.file_type().is_fifo() {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let owned = path.to_path_buf();
+            // A thread that never gets a writer stays blocked until the process ends.
+            std::thread::spawn(move || {
+                let _ = sender.send(fs::File::open(owned));
+            });
+            return match receiver.recv_timeout(FIFO_WAIT) {
+                Ok(opened) => Ok((Box::new(opened?), None)),
+                Err(_) => Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "a FIFO that no program opened for writing within {} s",
+                        FIFO_WAIT.as_secs()
+                    ),
+                )),
+            };
+        }
+    }
+    Ok((Box::new(fs::File::open(path)?), None))
 }
 
 /// Read a whole input ('-' is standard input), refusing more than `limit` bytes without

@@ -21,6 +21,7 @@
 mod address;
 mod code;
 mod mail;
+mod mbox;
 mod read;
 mod validate;
 
@@ -28,8 +29,10 @@ pub use address::{Destination, destination, uri_destination};
 pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{
-    AttachmentReport, MAX_NESTING, has_invitation_name, looks_like_invitation, scan_message,
+    AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, has_invitation_name, looks_like_invitation,
+    scan_message,
 };
+pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile, Report,

@@ -768,6 +768,110 @@ fn scan_mail_exit_codes() {
         .stdout(predicates::str::contains("[xml.doctype]"));
 }
 
+/// A FIFO nobody writes to is reported unreadable after a wait, for `check` and `scan-mail`,
+/// instead of blocking them for ever; the files named after it are still judged.
+#[cfg(unix)]
+#[test]
+fn a_fifo_without_a_writer_is_unreadable_not_a_hang() {
+    let (dir, pw) = workdir();
+    let fifo = dir.path().join("silent.msrcincident");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let good = root().join("testdata/hostile/baseline/vista.valid");
+    for command in ["check", "scan-mail"] {
+        let started = std::time::Instant::now();
+        let out = rainv()
+            .args([command, "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg(&fifo)
+            .arg(&good)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_ne!(out.status.code(), Some(0), "{command}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("no program opened for writing"),
+            "{command}: {stdout}{stderr}"
+        );
+        assert!(stdout.contains("vista.valid"), "{command}: {stdout}");
+    }
+}
+
+/// One message over 64 MiB in an mbox is reported unreadable without being held in memory,
+/// and the messages around it are judged.
+#[test]
+fn scan_mail_skips_an_oversized_message_in_an_mbox() {
+    let (dir, pw) = workdir();
+    let small = |id: &str| {
+        message(id, &[base64_part(Some("bad.msrcincident"), &xxe())]).replace("\r\n", "\n")
+    };
+    let path = dir.path().join("big.mbox");
+    let mut file = fs::File::create(&path).unwrap();
+    use std::io::Write as _;
+    write!(
+        file,
+        "From a@example Wed Jan  3 14:30:00 2024\n{}\n",
+        small("m1@example")
+    )
+    .unwrap();
+    writeln!(
+        file,
+        "From b@example Wed Jan  3 14:30:00 2024\nSubject: big\n"
+    )
+    .unwrap();
+    let line = vec![b'x'; 1 << 20];
+    for _ in 0..65 {
+        file.write_all(&line).unwrap();
+    }
+    write!(
+        file,
+        "\nFrom c@example Wed Jan  3 14:30:00 2024\n{}\n",
+        small("m3@example")
+    )
+    .unwrap();
+    drop(file);
+    let out = rainv()
+        .args(["scan-mail", "--json", "--now", NOW, "--password-file"])
+        .arg(&pw)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // Something could not be inspected: exit 2.
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            let file = l["file"].as_str().unwrap();
+            let place = file[file.rfind("(message").unwrap()..].to_string();
+            let what = l["verdict"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| l["error"].to_string());
+            (place, what)
+        })
+        .collect();
+    assert_eq!(summary.len(), 3, "{stdout}");
+    assert_eq!(summary[0], ("(message 1)".into(), "reject".into()));
+    assert!(
+        summary[1].0 == "(message 2)" && summary[1].1.contains("larger than 64 MiB"),
+        "{stdout}"
+    );
+    assert_eq!(summary[2], ("(message 3)".into(), "reject".into()));
+}
+
 #[test]
 fn scan_mail_reads_mbox_files() {
     let (dir, pw) = workdir();
@@ -830,6 +934,26 @@ fn scan_mail_reads_mbox_files() {
         all
     };
     assert_eq!(verdicts(&stdin_lines), verdicts(&lines));
+    // And through a FIFO named on the command line, opened and read once.
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("inbox.fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let writer = {
+            let (fifo, mbox) = (fifo.clone(), mbox.clone());
+            std::thread::spawn(move || fs::write(fifo, mbox).unwrap())
+        };
+        let (fifo_code, fifo_lines, fifo_stderr) = scan(&[&fifo], &pw);
+        writer.join().unwrap();
+        assert_eq!(fifo_code, 1, "{fifo_stderr}");
+        assert_eq!(verdicts(&fifo_lines), verdicts(&lines));
+    }
     assert!(stdin_lines.iter().all(|l| {
         l["file"]
             .as_str()
