@@ -15,6 +15,12 @@ use rainv::Error;
 /// How deep forwarded messages are followed.
 pub const MAX_NESTING: usize = 8;
 
+/// Most lines a message may have that can start a header field or a MIME part. The mail
+/// parser keeps a structure of a hundred bytes or more for each field and part, so a message
+/// of nothing but them (60 MB of empty parts) would cost gigabytes; this keeps that to tens of
+/// megabytes, far above what real mail has.
+pub const MAX_STRUCTURE_LINES: usize = 100_000;
+
 /// The verdict on one invitation found in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -98,6 +104,13 @@ pub fn scan_message(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Vec<AttachmentReport>, Error> {
+    let structure = structure_lines(raw);
+    if structure > MAX_STRUCTURE_LINES {
+        return Err(Error::Limit(format!(
+            "the e-mail message has more than {MAX_STRUCTURE_LINES} lines that may start a header \
+             field or a MIME part ({structure}): not inspected"
+        )));
+    }
     // mail-parser 0.11 has debug assertions that hostile MIME structures can trip (found by
     // fuzzing; upstream issue stalwartlabs/mail-parser#120). A message that makes the parser
     // fail is refused like any other unreadable message, never a crash of the gateway.
@@ -127,6 +140,25 @@ pub fn scan_message(
     scan(&message, policy, now, 0, &mut reports);
     drop_flat(message);
     Ok(reports)
+}
+
+/// How many lines of `raw` could start a header field (a name and `:`) or a MIME part (`--`):
+/// at least as many as the parser makes structures for.
+fn structure_lines(raw: &[u8]) -> usize {
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', raw).map(|at| at + 1));
+    starts
+        .filter(|&start| {
+            let line = &raw[start.min(raw.len())..];
+            if line.starts_with(b"--") {
+                return true;
+            }
+            let name = line
+                .iter()
+                .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                .count();
+            name > 0 && line.get(name) == Some(&b':')
+        })
+        .count()
 }
 
 /// Drop a parsed message one forwarded message at a time. Dropped as it is, a message nested
@@ -294,6 +326,44 @@ mod tests {
     }
 
     /// Bytes with no header fields are not a message, and never an empty (clean) list.
+    #[test]
+    fn messages_of_nothing_but_structure_are_refused_before_parsing() {
+        let head = "From: a@b\r\nMessage-ID: <m@x>\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+        let now = Utc::now();
+        let parts = |n: usize| format!("{head}{}--b--\r\n", "--b\r\n\r\n\r\n".repeat(n));
+        assert!(
+            scan_message(
+                parts(MAX_STRUCTURE_LINES - 10).as_bytes(),
+                &Policy::default(),
+                now
+            )
+            .is_ok()
+        );
+        let refused = scan_message(
+            parts(MAX_STRUCTURE_LINES).as_bytes(),
+            &Policy::default(),
+            now,
+        );
+        assert!(
+            matches!(refused, Err(Error::Limit(ref m)) if m.contains("not inspected")),
+            "{refused:?}"
+        );
+        let fields = format!("{}{head}body\r\n", "X-A: y\r\n".repeat(MAX_STRUCTURE_LINES));
+        assert!(matches!(
+            scan_message(fields.as_bytes(), &Policy::default(), now),
+            Err(Error::Limit(_))
+        ));
+        // A large attachment is lines of base64: none of them count.
+        let body = "QUJD".repeat(19) + "\r\n";
+        let big = format!(
+            "{head}--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+            body.repeat(300_000)
+        );
+        assert_eq!(structure_lines(big.as_bytes()), 7);
+        assert!(scan_message(big.as_bytes(), &Policy::default(), now).is_ok());
+        assert_eq!(structure_lines(b"a:b\n--\nc: d\n-x\n:e\nf\n"), 3);
+    }
+
     #[test]
     fn input_that_is_not_mail_is_an_error() {
         let file = std::fs::read(concat!(
