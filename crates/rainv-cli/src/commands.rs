@@ -10,7 +10,7 @@ use crate::args::{
     CreateArgs, DecryptArgs, EncryptArgs, FormatArg, InvitationArgs, PassStubCommand,
     VistaFormatArg,
 };
-use rainv_gateway::{Policy, Severity};
+use rainv_gateway::{FindingCode, Policy, Severity};
 
 use crate::io::{self, Failure, Outcome, display_path};
 
@@ -88,7 +88,10 @@ fn check_own_output(bytes: &[u8], password: Option<&Password>, now: DateTime<Utc
     let report = rainv_gateway::validate(bytes, &policy, now);
     for finding in &report.findings {
         let code = finding.code.as_str();
-        let about_time = code.starts_with("validity.");
+        let about_time = matches!(
+            finding.code,
+            FindingCode::Expired | FindingCode::NotYetValid | FindingCode::ValidityTooLong
+        );
         match finding.severity {
             Severity::Error if !about_time => {
                 let option = if code.starts_with("address.") {
@@ -104,11 +107,11 @@ fn check_own_output(bytes: &[u8], password: Option<&Password>, now: DateTime<Utc
                 ));
             }
             // The day count of an expiry would change from day to day: said without it.
-            Severity::Error | Severity::Warning if about_time => match code {
-                "validity.expired" => eprintln!(
+            Severity::Error | Severity::Warning if about_time => match finding.code {
+                FindingCode::Expired => eprintln!(
                     "warning: by the system clock this invitation has already expired [{code}]"
                 ),
-                "validity.not-yet-valid" => eprintln!(
+                FindingCode::NotYetValid => eprintln!(
                     "warning: by the system clock this invitation is not valid yet [{code}]"
                 ),
                 _ => eprintln!("warning: {} [{code}]", finding.message),
