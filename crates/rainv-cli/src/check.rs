@@ -162,6 +162,7 @@ enum Outcome1 {
 }
 
 struct Totals {
+    inputs: usize,
     judged: usize,
     rejected: usize,
     unreadable: usize,
@@ -179,6 +180,8 @@ struct Line {
     text: String,
     judged: bool,
     rejected: bool,
+    /// Not a result but a count: one more file (`check`) or message (`scan-mail`) read.
+    input: bool,
 }
 
 /// Results travel to the printer in batches of this many lines, and paths to the workers in
@@ -212,6 +215,7 @@ impl Style {
                 },
                 judged: false,
                 rejected: false,
+                input: false,
             },
             Outcome1::Judged {
                 file,
@@ -221,6 +225,7 @@ impl Style {
             } => Line {
                 rejected: report.verdict == Verdict::Reject,
                 judged: true,
+                input: false,
                 text: if self.json {
                     json_line(&JudgedJson {
                         message_id: attachment.as_ref().map(|_| message_id.as_deref()),
@@ -338,6 +343,16 @@ impl Sink {
         }
     }
 
+    /// Count one more input read (a file, or a message), whatever came of it.
+    fn count_input(&mut self) {
+        self.lines.push(Line {
+            text: String::new(),
+            judged: false,
+            rejected: false,
+            input: true,
+        });
+    }
+
     fn flush(&mut self) {
         if !self.lines.is_empty() {
             let _ = self.tx.send(std::mem::take(&mut self.lines));
@@ -347,15 +362,19 @@ impl Sink {
 
 struct Printer {
     progress: bool,
+    /// What an input is: "file" or "message".
+    noun: &'static str,
     totals: Totals,
     out: stdio::BufWriter<stdio::Stdout>,
 }
 
 impl Printer {
-    fn new() -> Printer {
+    fn new(noun: &'static str) -> Printer {
         Printer {
             progress: stdio::stderr().is_terminal(),
+            noun,
             totals: Totals {
+                inputs: 0,
                 judged: 0,
                 rejected: 0,
                 unreadable: 0,
@@ -365,6 +384,10 @@ impl Printer {
     }
 
     fn print(&mut self, line: &Line) {
+        if line.input {
+            self.totals.inputs += 1;
+            return;
+        }
         if line.judged {
             self.totals.judged += 1;
             if line.rejected {
@@ -387,13 +410,23 @@ impl Printer {
     }
 
     fn finish(mut self) -> Outcome {
-        if self.progress {
-            eprintln!(
-                "\r\x1b[K{} checked, {} rejected, {} unreadable",
-                self.totals.judged, self.totals.rejected, self.totals.unreadable
-            );
-        }
         let _ = self.out.flush();
+        if self.progress {
+            eprint!("\r\x1b[K");
+        }
+        // One line a log or a person can take in at a glance, whatever the verdicts.
+        let Totals {
+            inputs,
+            judged,
+            rejected,
+            unreadable,
+        } = self.totals;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        eprintln!(
+            "{}: {} judged, {rejected} rejected, {unreadable} not inspected",
+            plural(inputs, self.noun),
+            plural(judged, "invitation"),
+        );
         if self.totals.unreadable > 0 {
             Err(Failure::usage(
                 format!("{} input(s) could not be read", self.totals.unreadable),
@@ -472,6 +505,7 @@ fn walk(
 
 /// Run `work` on every path from the walker in `jobs` threads, printing results as they come.
 fn run_pool(
+    noun: &'static str,
     paths: Vec<PathBuf>,
     wanted: fn(&Path) -> bool,
     jobs: usize,
@@ -517,7 +551,7 @@ fn run_pool(
     };
     drop(out_tx);
     let walker = thread::spawn(move || walk(&paths, wanted, &path_tx, &mut walker_errors));
-    let mut printer = Printer::new();
+    let mut printer = Printer::new(noun);
     for batch in out_rx {
         for line in &batch {
             printer.print(line);
@@ -540,11 +574,13 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
     let policy = Arc::new(build_policy(&args.policy)?);
     let now: DateTime<Utc> = io::parse_now(args.policy.now.as_deref())?;
     run_pool(
+        "file",
         args.paths.clone(),
         is_invitation_name,
         jobs(&args.policy),
         args.policy.json,
         move |path, buffer, tx| {
+            tx.count_input();
             let file = display_path(path);
             let limit = policy.limits.max_input_bytes;
             let outcome = match io::read_path(path, limit, buffer) {
@@ -591,6 +627,7 @@ fn is_mail_file(path: &Path) -> bool {
 }
 
 fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, tx: &mut Sink) {
+    tx.count_input();
     match scan_message(raw, policy, now) {
         Ok(reports) => {
             for AttachmentReport {
@@ -621,6 +658,7 @@ pub(crate) fn scan_mail(args: &ScanMailArgs) -> Outcome {
     let policy = Arc::new(build_policy(&args.policy)?);
     let now: DateTime<Utc> = io::parse_now(args.policy.now.as_deref())?;
     run_pool(
+        "message",
         args.paths.clone(),
         is_mail_file,
         jobs(&args.policy),

@@ -1220,7 +1220,7 @@ fn check_on_a_terminal_ends_with_the_summary_line() {
         "{out:?}"
     );
     assert!(
-        out.contains("\r\u{1b}[K2 checked, 1 rejected, 0 unreadable"),
+        out.contains("\r\u{1b}[K2 files: 2 invitations judged, 1 rejected, 0 not inspected"),
         "{out:?}"
     );
 }
