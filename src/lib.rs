@@ -95,7 +95,9 @@ pub use xml::Limits;
 /// escaped.
 pub mod display {
     pub use crate::error::quote_value;
-    pub use crate::text::{escape_controls, escape_for_display, is_dangerous_for_display};
+    pub use crate::text::{
+        escape_controls, escape_for_display, is_dangerous_for_display, is_invisible,
+    };
 }
 
 /// Hooks for the fuzz targets, which `cargo fuzz` builds with `--cfg fuzzing`: internals a

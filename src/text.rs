@@ -354,7 +354,8 @@ pub(crate) fn escape_attribute(value: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Is this a character a crafted file could use to drive a terminal or reorder displayed text?
+/// Is this a character a crafted file could use to drive a terminal, reorder displayed text,
+/// break a line where none is seen, or hide text?
 pub fn is_dangerous_for_display(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -363,7 +364,27 @@ pub fn is_dangerous_for_display(c: char) -> bool {
             | '\u{2066}'..='\u{2069}'          // LRI, RLI, FSI, PDI
             | '\u{061C}'                       // Arabic letter mark
             | '\u{FEFF}'                       // zero-width no-break space / BOM
+            | '\u{2028}' | '\u{2029}'          // line and paragraph separators
+            | '\u{FFF9}'..='\u{FFFB}'          // interlinear annotation
+            | '\u{E0000}'..='\u{E007F}'        // tag characters (hidden text)
         )
+}
+
+/// Is this a character that shows as nothing, or as blank, though it is there: joiners and
+/// zero-width spaces, fillers, invisible operators? Some (the zero-width joiner and non-joiner)
+/// are needed to write names in Persian or Indic scripts, so these are worth a word, not a
+/// refusal.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                              // soft hyphen
+        | '\u{034F}'                           // combining grapheme joiner
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}'              // Khmer inherent vowels
+        | '\u{180E}'                           // Mongolian vowel separator
+        | '\u{200B}'..='\u{200D}'              // zero-width space, non-joiner, joiner
+        | '\u{2060}'..='\u{2064}'              // word joiner, invisible operators
+        | '\u{2800}'                           // braille blank
+    )
 }
 
 /// Escape only control characters and bidi overrides, leaving backslashes alone: for text that

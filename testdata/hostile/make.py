@@ -782,6 +782,17 @@ case(
     vista(extra=' NOTE="&#x9B;31mURGENT&#x9B;0m"'),
     "a C1 CSI in an attribute rainv does not know (kept and shown)",
 )
+for name, ref, why in [
+    ("line-separator", "&#x2028;", "a line separator (U+2028), which breaks the line on many terminals and in logs"),
+    ("paragraph-separator", "&#x2029;", "a paragraph separator (U+2029)"),
+    ("tag-characters", "&#xE0049;&#xE0047;&#xE004E;", "tag characters (U+E0000 block), text no one sees"),
+    ("interlinear-annotation", "&#xFFF9;x&#xFFFA;y&#xFFFB;", "interlinear annotation (U+FFF9-FFFB), which hides text"),
+]:
+    case(
+        f"text.control-characters--{name}-in-username.msrcincident",
+        vista(USERNAME=f"Microsoft{ref}Support"),
+        f"{why} in USERNAME",
+    )
 case(
     "text.control-characters--c1-csi-in-uploadinfo-attribute.msrcincident",
     vista().replace(

@@ -77,8 +77,13 @@ finding_codes! {
     /// A warning.
     KhMissing => "ticket.kh.missing",
     /// text from the file holds a control or bidi-override character that could drive a
-    /// terminal or disguise text. An error.
+    /// terminal or disguise text, or one that breaks a line or hides text (line and paragraph
+    /// separators, tag characters, interlinear annotation). An error.
     ControlCharacters => "text.control-characters",
+    /// USERNAME holds a character that shows as nothing though it is there (a zero-width
+    /// joiner or space, a filler, a soft hyphen): names in some scripts need joiners, so a
+    /// warning.
+    InvisibleCharacters => "text.invisible",
     /// an address the expert would connect to is outside the policy's allowed networks and
     /// host names. An error.
     AddressNotAllowed => "address.not-allowed",

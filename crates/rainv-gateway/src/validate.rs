@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::address::{Destination, destination, uri_destination};
 use crate::code::FindingCode;
 
-use rainv::display::{is_dangerous_for_display, quote_value};
+use rainv::display::{is_dangerous_for_display, is_invisible, quote_value};
 use rainv::{
     Attribute, ConnectionString2, Document, Error, Generation, Invitation, Limits, Password,
     Status, TicketKey, read, ticket_disagreements,
@@ -384,7 +384,20 @@ fn check_invitation(
     now: DateTime<Utc>,
     findings: &mut Vec<Finding>,
 ) {
-    check_text(&inv.username, "USERNAME", findings);
+    if check_text(&inv.username, "USERNAME", findings)
+        && let Some(c) = inv.username.chars().find(|&c| is_invisible(c))
+    {
+        push(
+            findings,
+            FindingCode::InvisibleCharacters,
+            Severity::Warning,
+            format!(
+                "USERNAME holds U+{:04X}, which shows as nothing (\"{}\"): the name may not be what it looks like",
+                u32::from(c),
+                quote_value(&inv.username)
+            ),
+        );
+    }
     if let Some(stub) = &inv.pass_stub {
         check_text(stub, "PassStub", findings);
         if let Err(e) = rainv::pass_stub::check_shape(stub) {
@@ -602,7 +615,7 @@ fn report_dangerous(
             FindingCode::ControlCharacters,
             Severity::Error,
             format!(
-                "{what} holds control or bidi-override character U+{:04X} (\"{}\"), which can drive a terminal or disguise text",
+                "{what} holds character U+{:04X} (\"{}\"), which can drive a terminal, break a line, or disguise or hide text",
                 u32::from(c),
                 quote_value(text)
             ),

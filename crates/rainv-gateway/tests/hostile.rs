@@ -792,6 +792,13 @@ fn non_error_cases() -> Vec<(&'static str, Severity, Vec<u8>, Policy)> {
             ),
             policy_for(""),
         ),
+        // A zero-width joiner, which names in Persian or Indic scripts need: a warning.
+        (
+            "text.invisible",
+            Severity::Warning,
+            vista_with("USERNAME=\"helpdesk\"", "USERNAME=\"help&#x200D;desk\""),
+            policy_for(""),
+        ),
         (
             "format.unknown-attribute",
             Severity::Info,

@@ -783,8 +783,8 @@ fn open_warns_of_what_the_gateway_finds() {
     let text = stdout_of(&out);
     assert!(
         text.ends_with(
-            "warnings:\n  - USERNAME holds control or bidi-override character U+009B \
-             (\"helpdesk\\u{9B}2J\"), which can drive a terminal or disguise text\n"
+            "warnings:\n  - USERNAME holds character U+009B (\"helpdesk\\u{9B}2J\"), \
+             which can drive a terminal, break a line, or disguise or hide text\n"
         ),
         "{text}"
     );
