@@ -1097,6 +1097,102 @@ case(
     "carries a C1 control sequence (U+009B)",
 )
 
+# -- Mail: names that disagree, and containers rainv must open or fail --
+ATTACH_B64 = "Content-Transfer-Encoding: base64\r\n"
+for name, headers, why in [
+    (
+        "rfc2231-name-differs",
+        "Content-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"notes.txt\"; "
+        "filename*=UTF-8''RAInvitation.msrcincident\r\n",
+        "Content-Disposition gives two names, notes.txt and (RFC 2231) RAInvitation.msrcincident; "
+        "mail clients prefer the second",
+    ),
+    (
+        "content-type-name-differs",
+        "Content-Type: application/octet-stream; name=\"RAInvitation.msrcincident\"\r\n"
+        "Content-Disposition: attachment; filename=\"notes.txt\"\r\n",
+        "Content-Type names the part RAInvitation.msrcincident, Content-Disposition notes.txt",
+    ),
+    (
+        "encoded-nul-in-name",
+        "Content-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"=?UTF-8?Q?RAInvitation.msrcincident=00.txt?=\"\r\n",
+        "an encoded NUL after .msrcincident: a program in C reads the name up to it",
+    ),
+]:
+    case(
+        f"xml.doctype--mail-{name}.eml",
+        eml(f"{name}@attacker.example", [(headers + ATTACH_B64, b64_lines(PADDED))]),
+        f"{why}; the content is padded past a sniffer's first 4 KB",
+    )
+case(
+    "xml.doctype--mail-forwarded-as-octet-stream.eml",
+    eml(
+        "forwarded-octet@attacker.example",
+        [
+            (
+                "Content-Type: application/octet-stream; name=\"forwarded.eml\"\r\n"
+                "Content-Disposition: attachment; filename=\"forwarded.eml\"\r\n" + ATTACH_B64,
+                b64_lines(
+                    eml(
+                        "inner-octet@attacker.example",
+                        [
+                            (
+                                "Content-Type: application/octet-stream\r\n"
+                                'Content-Disposition: attachment; filename="RAInvitation.msrcincident"\r\n'
+                                + ATTACH_B64,
+                                b64_lines(XXE),
+                            )
+                        ],
+                    ).encode()
+                ),
+            )
+        ],
+    ),
+    "a forwarded message attached as application/octet-stream (.eml) rather than message/rfc822",
+)
+
+
+def uuencode(name, data):
+    lines = [f"begin 644 {name}"]
+    for i in range(0, len(data), 45):
+        chunk = data[i : i + 45]
+        line = chr(32 + len(chunk))
+        for j in range(0, len(chunk), 3):
+            group = chunk[j : j + 3].ljust(3, b"\0")
+            n = int.from_bytes(group, "big")
+            values = ((n >> shift) & 0x3F for shift in (18, 12, 6, 0))
+            line += "".join(chr(96 if v == 0 else 32 + v) for v in values)
+        lines.append(line)
+    lines += ["`", "end"]
+    return "\r\n".join(lines)
+
+
+case(
+    "xml.doctype--mail-uuencoded-body.eml",
+    eml(
+        "uuencoded@attacker.example",
+        [("Content-Type: text/plain\r\n", "See below.\r\n" + uuencode("RAInvitation.msrcincident", XXE))],
+    ),
+    "the invitation uuencoded in a text part, as old mailers attach files",
+)
+case(
+    "mail.not-inspected--tnef-winmail-dat.eml",
+    eml(
+        "tnef@attacker.example",
+        [
+            (
+                "Content-Type: application/ms-tnef; name=\"winmail.dat\"\r\n"
+                "Content-Disposition: attachment; filename=\"winmail.dat\"\r\n" + ATTACH_B64,
+                b64_lines(bytes([0x78, 0x9F, 0x3E, 0x22]) + b"\0" * 64),
+            )
+        ],
+    ),
+    "a TNEF part (Outlook's winmail.dat), which may carry attachments rainv cannot open: "
+    "rejected as not inspected",
+)
+
 
 # --- Output -------------------------------------------------------------------------------------
 

@@ -94,6 +94,10 @@ finding_codes! {
     /// (mail) a message forwarded deeper than [`MAX_NESTING`](crate::MAX_NESTING) levels, which
     /// was not searched for invitations. An error.
     MailTooDeep => "mail.too-deep",
+    /// (mail) a part that may carry an invitation but that rainv cannot open: a TNEF
+    /// (winmail.dat) part, or one that looks like a forwarded message and does not read as
+    /// one. An error: what was not inspected is never reported as clean.
+    MailNotInspected => "mail.not-inspected",
 }
 
 impl FindingCode {

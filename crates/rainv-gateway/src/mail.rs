@@ -5,7 +5,7 @@
 //! works on the bytes of one message.
 
 use chrono::{DateTime, Utc};
-use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
 use crate::code::FindingCode;
@@ -185,6 +185,119 @@ fn too_deep() -> Report {
     )
 }
 
+fn not_inspected(why: &str) -> Report {
+    Report::rejected(
+        FindingCode::MailNotInspected,
+        format!("{why}: not inspected"),
+    )
+}
+
+/// Every name a mail client may give the part: each `filename` (RFC 2231 `filename*` too, as
+/// the parser decodes it) of Content-Disposition and each `name` of Content-Type, and each of
+/// them cut at a NUL, where a program in C would stop reading it.
+fn names<'a>(part: &'a MessagePart<'_>) -> Vec<&'a str> {
+    let attributes = |header: Option<&'a mail_parser::ContentType<'_>>, key: &'static str| {
+        header
+            .and_then(|h| h.attributes())
+            .unwrap_or_default()
+            .iter()
+            .filter(move |a| {
+                a.name.eq_ignore_ascii_case(key)
+                    || a.name
+                        .get(..key.len() + 1)
+                        .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{key}*")))
+            })
+            .map(|a| a.value.as_ref())
+    };
+    let mut names: Vec<&str> = attributes(part.content_disposition(), "filename")
+        .chain(attributes(part.content_type(), "name"))
+        .collect();
+    let cut: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.split_once('\0').map(|(head, _)| head))
+        .collect();
+    names.extend(cut);
+    names
+}
+
+/// A TNEF part (Outlook's winmail.dat), which may hold attachments rainv cannot reach.
+fn is_tnef(part: &MessagePart<'_>, names: &[&str]) -> bool {
+    let typed = part.content_type().is_some_and(|t| {
+        t.c_subtype.as_deref().is_some_and(|sub| {
+            sub.eq_ignore_ascii_case("ms-tnef") || sub.eq_ignore_ascii_case("vnd.ms-tnef")
+        })
+    });
+    typed
+        || names.iter().any(|n| n.eq_ignore_ascii_case("winmail.dat"))
+        || part.contents().starts_with(&[0x78, 0x9F, 0x3E, 0x22])
+}
+
+/// Bytes that start as an e-mail message does: a header field of e-mail on the first line.
+fn looks_like_message(bytes: &[u8]) -> bool {
+    const FIELDS: [&str; 9] = [
+        "from:",
+        "to:",
+        "subject:",
+        "date:",
+        "received:",
+        "return-path:",
+        "message-id:",
+        "mime-version:",
+        "delivered-to:",
+    ];
+    let head = &bytes[..bytes.len().min(64)];
+    FIELDS.iter().any(|field| {
+        head.get(..field.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(field.as_bytes()))
+    })
+}
+
+/// The files uuencoded in `text` (`begin MODE NAME` ... `end`): each name and its bytes. A
+/// block that does not decode ends at the first bad line, with what it had.
+fn uuencoded(text: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix(b"begin ") else {
+            continue;
+        };
+        let mode_length = rest
+            .iter()
+            .take_while(|b| (b'0'..=b'7').contains(b))
+            .count();
+        if !(3..=4).contains(&mode_length) || rest.get(mode_length) != Some(&b' ') {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&rest[mode_length + 1..]).into_owned();
+        let mut bytes = Vec::new();
+        for line in lines.by_ref() {
+            if line == b"end" {
+                break;
+            }
+            let Some((&count, data)) = line.split_first() else {
+                break;
+            };
+            let count = usize::from(count.wrapping_sub(b' ') & 0x3F);
+            if count == 0 {
+                continue;
+            }
+            let values: Vec<u8> = data.iter().map(|&c| c.wrapping_sub(b' ') & 0x3F).collect();
+            let mut decoded = Vec::with_capacity(count + 2);
+            for group in values.chunks(4) {
+                let g = |i: usize| u32::from(group.get(i).copied().unwrap_or(0));
+                let word = g(0) << 18 | g(1) << 12 | g(2) << 6 | g(3);
+                decoded.extend_from_slice(&word.to_be_bytes()[1..]);
+            }
+            decoded.truncate(count);
+            bytes.extend_from_slice(&decoded);
+        }
+        files.push((name, bytes));
+    }
+    files
+}
+
 fn parse(raw: &[u8]) -> Option<Message<'_>> {
     // The parser's known panics are debug assertions, compiled out of test builds; this marker
     // lets the unit tests make it fail so that the guard above is tested.
@@ -203,34 +316,94 @@ fn scan(
     out: &mut Vec<AttachmentReport>,
 ) {
     let message_id = message.message_id().map(str::to_string);
-    for (index, part) in message.attachments().enumerate() {
-        let name = part.attachment_name();
-        if let Some(inner) = part.message() {
-            if depth < MAX_NESTING {
-                scan(inner, policy, now, depth + 1, out);
-            } else {
-                // Not searched, so never reported as clean: the message is rejected.
-                out.push(AttachmentReport {
-                    message_id: message_id.clone(),
-                    attachment: name.map_or_else(
-                        || format!("(forwarded message {})", index + 1),
-                        str::to_string,
-                    ),
-                    report: too_deep(),
-                });
+    let report = |out: &mut Vec<AttachmentReport>, name: String, report: Report| {
+        out.push(AttachmentReport {
+            message_id: message_id.clone(),
+            attachment: name,
+            report,
+        })
+    };
+    let mut nested = Vec::new();
+    // Every leaf part, the body too: an invitation may come as an inline part or as the
+    // message's only body, not only as what the parser calls an attachment.
+    for (index, part) in message.parts.iter().enumerate() {
+        let shown = || {
+            part.attachment_name().map_or_else(
+                || format!("(unnamed attachment {})", index + 1),
+                str::to_string,
+            )
+        };
+        let contents: &[u8] = match &part.body {
+            PartType::Multipart(_) => continue,
+            PartType::Message(inner) => {
+                let name = part.attachment_name().map_or_else(
+                    || format!("(forwarded message {})", nested.len() + 1),
+                    str::to_string,
+                );
+                nested.push((inner, name));
+                continue;
             }
+            PartType::Text(text) | PartType::Html(text) => text.as_bytes(),
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
+        };
+        let names = names(part);
+        if names.iter().any(|n| has_invitation_name(n)) || looks_like_invitation(contents) {
+            let name = names
+                .iter()
+                .find(|n| has_invitation_name(n))
+                .map_or_else(shown, |n| (*n).to_string());
+            report(out, name, validate(contents, policy, now));
             continue;
         }
-        let contents = part.contents();
-        if name.is_some_and(has_invitation_name) || looks_like_invitation(contents) {
-            out.push(AttachmentReport {
-                message_id: message_id.clone(),
-                attachment: name.map_or_else(
-                    || format!("(unnamed attachment {})", index + 1),
-                    str::to_string,
+        if is_tnef(part, &names) {
+            report(
+                out,
+                shown(),
+                not_inspected(
+                    "a TNEF (winmail.dat) part, which rainv cannot open, may carry an invitation",
                 ),
-                report: validate(contents, policy, now),
-            });
+            );
+            continue;
+        }
+        for (uu_name, bytes) in uuencoded(contents) {
+            if has_invitation_name(&uu_name) || looks_like_invitation(&bytes) {
+                report(
+                    out,
+                    format!("{} » {uu_name}", shown()),
+                    validate(&bytes, policy, now),
+                );
+            }
+        }
+        // A forwarded message sent as plain bytes (application/octet-stream, .eml) is searched
+        // as a message/rfc822 part is.
+        if matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_))
+            && looks_like_message(contents)
+        {
+            if depth < MAX_NESTING {
+                match std::panic::catch_unwind(|| parse(contents)) {
+                    Ok(Some(inner)) => {
+                        scan(&inner, policy, now, depth + 1, out);
+                        drop_flat(inner);
+                    }
+                    _ => report(
+                        out,
+                        shown(),
+                        not_inspected(
+                            "a part that looks like a forwarded message could not be read as one",
+                        ),
+                    ),
+                }
+            } else {
+                report(out, shown(), too_deep());
+            }
+        }
+    }
+    for (inner, name) in nested {
+        if depth < MAX_NESTING {
+            scan(inner, policy, now, depth + 1, out);
+        } else {
+            // Not searched, so never reported as clean: the message is rejected.
+            report(out, name, too_deep());
         }
     }
 }
@@ -252,6 +425,64 @@ mod tests {
                 "the e-mail message is malformed beyond parsing".into()
             ))
         );
+    }
+
+    /// A part is judged when any name a mail client may use is an invitation's, whatever the
+    /// content looks like (here, nothing a sniffer would take for an invitation).
+    #[test]
+    fn every_name_of_a_part_counts() {
+        let now = DateTime::UNIX_EPOCH;
+        for disposition in [
+            "attachment; filename=\"notes.txt\"; filename*=UTF-8''RA.msrcincident",
+            "attachment; filename*0=\"RA.msrc\"; filename*1=\"incident\"; filename=\"a.txt\"",
+            "attachment; filename=\"=?UTF-8?Q?RA.msrcincident=00.txt?=\"",
+            "attachment; filename=\"notes.txt\"; filename=\"RA.msrcincident\"",
+            "inline",
+        ] {
+            let content_type = if disposition == "inline" {
+                "text/plain; name=\"RA.MSRCINCIDENT\""
+            } else {
+                "application/octet-stream; name=\"notes.txt\""
+            };
+            let raw = format!(
+                "From: a@b\r\nMessage-ID: <m@x>\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                 --b\r\nContent-Type: {content_type}\r\nContent-Disposition: {disposition}\r\n\r\n\
+                 not an invitation\r\n--b--\r\n"
+            );
+            let reports = scan_message(raw.as_bytes(), &Policy::default(), now).unwrap();
+            assert_eq!(reports.len(), 1, "{disposition}");
+            assert!(
+                reports[0]
+                    .attachment
+                    .to_ascii_lowercase()
+                    .contains(".msrcincident"),
+                "{disposition}: {}",
+                reports[0].attachment
+            );
+            assert_eq!(reports[0].report.verdict, Verdict::Reject);
+        }
+        // A part none of whose names is an invitation's, with other content, is not judged.
+        let raw = "From: a@b\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                   --b\r\nContent-Type: application/octet-stream; name=\"a.txt\"\r\n\r\nhello\r\n--b--\r\n";
+        assert_eq!(
+            scan_message(raw.as_bytes(), &Policy::default(), now).unwrap(),
+            []
+        );
+    }
+
+    #[test]
+    fn uudecodes_as_uuencode_encodes() {
+        // "Cat" and a longer line, as `uuencode` writes them (with ` for zero).
+        let text =
+            b"x\r\nbegin 644 cat.txt\r\n#0V%T\r\n`\r\nend\r\nbegin 600 b\r\n%:&5L;&\\`\r\nend\r\n";
+        assert_eq!(
+            uuencoded(text),
+            [
+                ("cat.txt".to_string(), b"Cat".to_vec()),
+                ("b".to_string(), b"hello".to_vec())
+            ]
+        );
+        assert_eq!(uuencoded(b"begin 64 x\nbegin 64444 y\nbegin 644y\n"), []);
     }
 
     #[test]

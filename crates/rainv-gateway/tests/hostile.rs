@@ -59,6 +59,7 @@ const KNOWN_CODES: &[&str] = &[
     "address.not-allowed",
     "address.malformed",
     "mail.too-deep",
+    "mail.not-inspected",
 ];
 
 fn now() -> DateTime<Utc> {
