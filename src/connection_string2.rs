@@ -311,6 +311,14 @@ impl ConnectionString2 {
         Self::parse_tokens(Reader::new(text, limits), limits)
     }
 
+    /// Parse the text of a decrypted LHTICKET, which was UTF-16.
+    pub(crate) fn parse_decrypted(text: &str, limits: &Limits) -> Result<ConnectionString2> {
+        Self::parse_tokens(
+            Reader::decoded(text, limits, crate::text::SourceEncoding::Utf16Le),
+            limits,
+        )
+    }
+
     /// [`ConnectionString2::parse`] from the tokens of `reader`.
     fn parse_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
         let parsed = match reader.next()? {
@@ -672,6 +680,26 @@ mod tests {
         ID=\"8rYm30RBW8/4dAWoUsWbFCF5jno/7jr5tNpHQc2goLbw4uuBBJvLsU02YYLlBMg5\"/>\n<C>\n\
         <T ID=\"1\" SID=\"1440550163\">\n<L P=\"49749\" N=\"2001:4898:1a:5:79e2:3356:9b22:3470\"/>\n\
         <L P=\"49751\" N=\"172.31.250.64\"/>\n</T>\n</C>\n</E>";
+
+    #[test]
+    fn a_decrypted_ticket_may_declare_only_utf16() {
+        let body = "<E><A ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></T></C></E>";
+        let limits = Limits::default();
+        for (label, accepted) in [
+            ("UTF-16", true),
+            ("Unicode", true),
+            ("UTF-8", false),
+            ("UTF-7", false),
+        ] {
+            let text = format!("<?xml version=\"1.0\" encoding=\"{label}\"?>{body}");
+            let parsed = ConnectionString2::parse_decrypted(&text, &limits);
+            assert_eq!(parsed.is_ok(), accepted, "{label}: {parsed:?}");
+            if !accepted {
+                assert!(matches!(parsed, Err(Error::Encoding(_))), "{label}");
+            }
+        }
+        assert!(ConnectionString2::parse_decrypted(body, &limits).is_ok());
+    }
 
     #[test]
     fn unknown_listener_and_transport_attributes_are_kept_and_written_back() {

@@ -91,7 +91,7 @@ impl LhTicket {
         // Moved out of the Zeroizing (which then wipes an empty string) into a SecretText,
         // which wipes faster.
         let text = crypto::SecretText::new(std::mem::take(&mut *text));
-        let connection = ConnectionString2::parse(text.as_str(), limits)?;
+        let connection = ConnectionString2::parse_decrypted(text.as_str(), limits)?;
         Ok(DecryptedTicket { text, connection })
     }
 }
@@ -181,8 +181,8 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
             limit: limits.max_input_bytes,
         });
     }
-    let (text, _encoding) = text::decode_document(bytes)?;
-    read_tokens(Reader::new(&text, limits), limits)
+    let (text, encoding) = text::decode_document(bytes)?;
+    read_tokens(Reader::decoded(&text, limits, encoding), limits)
 }
 
 /// [`read`] from the tokens of `reader`.

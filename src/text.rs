@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote_value};
 
 /// The encoding a document was found to be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,86 @@ pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding)> {
         )));
     }
     Ok((text, encoding))
+}
+
+/// Refuse an encoding declaration that would decode the bytes differently from the way rainv
+/// decoded them (`source`, sniffed, never taken from the declaration), so that every reader
+/// reads one document. Harmless: no declaration; the encoding rainv used; an ASCII-compatible
+/// encoding over ASCII-only text (and ISO-8859-1 over 8-bit text without the bytes where it
+/// differs from Windows-1252); and a UTF-16 label over 8-bit text, which is how Windows XP
+/// invitations re-saved as 8-bit text look. Refused: everything else, such as UTF-7, EBCDIC,
+/// UTF-32 or ISO-2022 anywhere, and UTF-8 or Latin-1 over UTF-16.
+pub(crate) fn check_declared_encoding(
+    label: Option<&str>,
+    source: SourceEncoding,
+    text: &str,
+) -> Result<()> {
+    let Some(label) = label else {
+        return Ok(());
+    };
+    let name = label.to_ascii_lowercase().replace('_', "-");
+    let utf16 = matches!(
+        name.as_str(),
+        "utf-16" | "utf-16le" | "utf-16be" | "unicode" | "ucs-2" | "iso-10646-ucs-2"
+    );
+    let utf8 = matches!(name.as_str(), "utf-8" | "utf8");
+    let latin1 = matches!(
+        name.as_str(),
+        "iso-8859-1" | "latin1" | "l1" | "iso-latin-1"
+    );
+    let windows_1252 = matches!(name.as_str(), "windows-1252" | "cp1252" | "x-cp1252");
+    let ascii_compatible = utf8
+        || latin1
+        || windows_1252
+        || name.starts_with("iso-8859-")
+        || name.starts_with("windows-125")
+        || name.starts_with("cp125")
+        || matches!(
+            name.as_str(),
+            "us-ascii"
+                | "ascii"
+                | "iso646-us"
+                | "shift-jis"
+                | "sjis"
+                | "euc-jp"
+                | "euc-kr"
+                | "gb2312"
+                | "gbk"
+                | "gb18030"
+                | "big5"
+                | "koi8-r"
+                | "koi8-u"
+                | "macintosh"
+                | "tis-620"
+        );
+    let agrees = match source {
+        SourceEncoding::Utf16LeBom
+        | SourceEncoding::Utf16Le
+        | SourceEncoding::Utf16BeBom
+        | SourceEncoding::Utf16Be => utf16,
+        SourceEncoding::Utf8 | SourceEncoding::Utf8Bom => {
+            utf8 || utf16 || (ascii_compatible && text.is_ascii())
+        }
+        // Windows-1252 and ISO-8859-1 differ only in 0x80-0x9F, which Windows-1252 maps to
+        // characters beyond U+00FF (or, for five unassigned bytes, to U+0080-U+009F).
+        SourceEncoding::Windows1252 => {
+            windows_1252
+                || utf16
+                || (latin1
+                    && !text
+                        .chars()
+                        .any(|c| ('\u{80}'..='\u{9F}').contains(&c) || c > '\u{FF}'))
+        }
+    };
+    if agrees {
+        return Ok(());
+    }
+    Err(Error::Encoding(format!(
+        "the XML declaration names encoding \"{}\", but these bytes are {}: a reader that \
+         believes the declaration reads another document",
+        quote_value(label),
+        source.name()
+    )))
 }
 
 /// UTF-8 checked with `simdutf8` (several times faster than the standard library on the 6 KB of
@@ -433,6 +513,78 @@ pub fn escape_for_display(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_encodings_must_read_the_bytes_as_rainv_does() {
+        use SourceEncoding::*;
+        let ok = |label: Option<&str>, source, text: &str| {
+            check_declared_encoding(label, source, text).is_ok()
+        };
+        // No label, or the encoding rainv used.
+        for source in [
+            Utf8,
+            Utf8Bom,
+            Utf16Le,
+            Utf16LeBom,
+            Utf16Be,
+            Utf16BeBom,
+            Windows1252,
+        ] {
+            assert!(ok(None, source, "caf\u{e9}"));
+        }
+        for label in ["UTF-8", "utf8", "Utf_8"] {
+            assert!(ok(Some(label), Utf8, "caf\u{e9}"));
+            assert!(ok(Some(label), Utf8Bom, "caf\u{e9}"));
+            assert!(!ok(Some(label), Utf16LeBom, "cafe"));
+            assert!(!ok(Some(label), Windows1252, "caf\u{e9}"));
+        }
+        for label in ["Unicode", "UTF-16", "utf-16le", "UTF-16BE", "UCS-2"] {
+            for source in [Utf16Le, Utf16LeBom, Utf16Be, Utf16BeBom] {
+                assert!(ok(Some(label), source, "caf\u{e9}"));
+            }
+            // XP files re-saved as 8-bit text keep their declaration.
+            assert!(ok(Some(label), Utf8, "caf\u{e9}"));
+            assert!(ok(Some(label), Windows1252, "caf\u{e9}"));
+        }
+        // ASCII-compatible labels over ASCII text are harmless; over other text they are not.
+        for label in [
+            "us-ascii",
+            "ISO-8859-1",
+            "windows-1252",
+            "ISO-8859-15",
+            "Shift_JIS",
+            "koi8-r",
+        ] {
+            assert!(ok(Some(label), Utf8, "cafe"), "{label}");
+            assert!(!ok(Some(label), Utf8, "caf\u{e9}"), "{label}");
+            assert!(!ok(Some(label), Utf16LeBom, "cafe"), "{label}");
+        }
+        assert!(ok(Some("windows-1252"), Windows1252, "caf\u{e9} \u{20AC}"));
+        assert!(ok(Some("ISO-8859-1"), Windows1252, "caf\u{e9} \u{FF}"));
+        assert!(!ok(Some("ISO-8859-1"), Windows1252, "\u{20AC}"));
+        assert!(!ok(Some("ISO-8859-1"), Windows1252, "\u{81}"));
+        assert!(!ok(Some("us-ascii"), Windows1252, "caf\u{e9}"));
+        // Encodings that read even ASCII bytes otherwise, and unknown ones.
+        for label in [
+            "UTF-7",
+            "IBM037",
+            "ebcdic-cp-us",
+            "UTF-32",
+            "ISO-2022-JP",
+            "x-unknown",
+        ] {
+            for source in [Utf8, Utf16LeBom, Windows1252] {
+                assert!(!ok(Some(label), source, "cafe"), "{label}");
+            }
+        }
+        let error = check_declared_encoding(Some("UTF-7"), Utf8, "x").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"UTF-7\", but these bytes are utf-8"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn sniffs_every_encoding() {

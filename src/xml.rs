@@ -23,6 +23,7 @@ use std::borrow::Cow;
 use smallvec::SmallVec;
 
 use crate::error::{Error, Position, Result, quote_value};
+use crate::text::SourceEncoding;
 
 /// What the lexers return: their errors boxed, which keeps the values they return small.
 type LexResult<T> = std::result::Result<T, Box<Error>>;
@@ -96,8 +97,8 @@ pub(crate) enum Token<'a> {
 /// What a source finds in the text, before [`Reader`] checks how it fits together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lexeme<'a> {
-    /// `<?xml ...?>`, of the form XML allows.
-    Declaration,
+    /// `<?xml ...?>`, of the form XML allows, with the encoding it names.
+    Declaration { encoding: Option<&'a str> },
     /// A start tag, its attributes read into the reader's list.
     Start { name: &'a str, empty: bool },
     /// An end tag.
@@ -124,6 +125,8 @@ enum Source<'a> {
 pub(crate) struct Reader<'a, 'l> {
     text: &'a str,
     limits: &'l Limits,
+    /// How the text was decoded from bytes, which an encoding declaration must agree with.
+    encoding: SourceEncoding,
     source: Source<'a>,
     attributes: Attributes<'a>,
     open: SmallVec<[&'a str; 8]>,
@@ -137,6 +140,18 @@ impl<'a, 'l> Reader<'a, 'l> {
     /// The tokens of `text`, read as fast as its bytes allow.
     pub(crate) fn new(text: &'a str, limits: &'l Limits) -> Reader<'a, 'l> {
         Self::with_source(text, limits, Source::Windows(0))
+    }
+
+    /// The tokens of `text`, decoded from bytes in `encoding`: an encoding declaration that
+    /// would read those bytes otherwise is refused.
+    pub(crate) fn decoded(
+        text: &'a str,
+        limits: &'l Limits,
+        encoding: SourceEncoding,
+    ) -> Reader<'a, 'l> {
+        let mut reader = Self::new(text, limits);
+        reader.encoding = encoding;
+        reader
     }
 
     /// The tokens of `text`, from quick-xml alone (to compare the sources).
@@ -153,6 +168,7 @@ impl<'a, 'l> Reader<'a, 'l> {
         Reader {
             text,
             limits,
+            encoding: SourceEncoding::Utf8,
             source,
             attributes: Attributes::new(),
             open: SmallVec::new(),
@@ -197,14 +213,18 @@ impl<'a, 'l> Reader<'a, 'l> {
         loop {
             let (lexeme, offset) = self.lexeme()?;
             match lexeme {
-                Lexeme::Declaration if offset != 0 => {
+                Lexeme::Declaration { .. } if offset != 0 => {
                     return Err(Box::new(malformed(
                         self.text,
                         offset,
                         "XML declaration not at the start",
                     )));
                 }
-                Lexeme::Declaration | Lexeme::Space => {}
+                Lexeme::Declaration { encoding } => {
+                    crate::text::check_declared_encoding(encoding, self.encoding, self.text)
+                        .map_err(Box::new)?;
+                }
+                Lexeme::Space => {}
                 Lexeme::Comment => self.count(offset)?,
                 Lexeme::Start { name, empty } => {
                     if self.root_seen && self.open.is_empty() {
@@ -587,13 +607,12 @@ fn end_tag(text: &str, lt: usize) -> LexResult<(&str, usize)> {
 /// Check the XML declaration `text[start..end]` (production 23): `<?xml`, a version `1.x`, then
 /// perhaps an encoding name and `standalone`, each after whitespace, quoted either way, in
 /// that order, then `?>`. The encoding named is not used: the bytes are sniffed.
-fn declaration(text: &str, start: usize, end: usize) -> LexResult<()> {
+fn declaration(text: &str, start: usize, end: usize) -> LexResult<Option<&str>> {
     // The two declarations Windows writes, without reading them piece by piece.
-    if matches!(
-        text.get(start..end),
-        Some("<?xml version=\"1.0\"?>" | "<?xml version=\"1.0\" encoding=\"Unicode\" ?>")
-    ) {
-        return Ok(());
+    match text.get(start..end) {
+        Some("<?xml version=\"1.0\"?>") => return Ok(None),
+        Some("<?xml version=\"1.0\" encoding=\"Unicode\" ?>") => return Ok(Some("Unicode")),
+        _ => {}
     }
     let error = |detail: &str| malformed(text, start, &format!("XML declaration: {detail}"));
     let inner = text
@@ -603,6 +622,7 @@ fn declaration(text: &str, start: usize, end: usize) -> LexResult<()> {
         .ok_or_else(|| error("expected <?xml ... ?>"))?;
     let bytes = inner.as_bytes();
     let mut at = 0;
+    let mut encoding = None;
     let mut expected = ["version", "encoding", "standalone"].as_slice();
     loop {
         let spaced = skip_space(bytes, at);
@@ -665,12 +685,15 @@ fn declaration(text: &str, start: usize, end: usize) -> LexResult<()> {
                 quote_value(value)
             ))));
         }
+        if name == "encoding" {
+            encoding = Some(value);
+        }
         at = close + 1;
     }
     if expected.first() == Some(&"version") {
         return Err(Box::new(error("it has no version")));
     }
-    Ok(())
+    Ok(encoding)
 }
 
 /// Check a comment's text (between `<!--` and `-->`): no `--` in it, no `-` at its end, and

@@ -63,10 +63,9 @@ impl<'a> QuickSource<'a> {
             }
         };
         let lexeme = match event {
-            Event::Decl(_) => {
-                declaration(text, start, end)?;
-                Lexeme::Declaration
-            }
+            Event::Decl(_) => Lexeme::Declaration {
+                encoding: declaration(text, start, end)?,
+            },
             Event::DocType(_) => {
                 return Err(Box::new(Error::Doctype(Position::of_offset(text, start))));
             }

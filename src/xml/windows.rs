@@ -47,8 +47,8 @@ pub(super) fn next<'a>(
                 let end = memchr::memchr_iter(b'?', bytes)
                     .find(|&question| bytes.get(question + 1) == Some(&b'>'))?
                     + 2;
-                declaration(text, 0, end).ok()?;
-                (Lexeme::Declaration, end)
+                let encoding = declaration(text, 0, end).ok()?;
+                (Lexeme::Declaration { encoding }, end)
             }
             Some(b'?' | b'!') | None => return None,
             Some(_) => {

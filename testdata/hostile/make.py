@@ -434,6 +434,37 @@ case(
 )
 
 # -- Encodings --
+# An encoding declaration that would make another reader read another document.
+for name, decl, data_from, why in [
+    (
+        "utf-7-declared",
+        '<?xml version="1.0" encoding="UTF-7"?>\n',
+        lambda t: t.replace("helpdesk", "help+ADw-script+AD4-desk"),
+        "encoding=\"UTF-7\": rainv reads '+ADw-' as five characters, a UTF-7 reader as '<'",
+    ),
+    (
+        "ebcdic-declared",
+        '<?xml version="1.0" encoding="IBM037"?>\n',
+        lambda t: t,
+        "encoding=\"IBM037\" (EBCDIC) over ASCII bytes",
+    ),
+    (
+        "latin1-declared-over-utf8",
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n',
+        lambda t: t.replace("helpdesk", "help\u00e9desk"),
+        "encoding=\"ISO-8859-1\" over UTF-8 text: 'é' is two characters to a Latin-1 reader",
+    ),
+]:
+    case(
+        f"text.encoding--{name}.msrcincident",
+        data_from(vista(decl=decl)),
+        why,
+    )
+case(
+    "text.encoding--utf8-declared-over-utf16.msrcincident",
+    utf16le_bom(vista(decl='<?xml version="1.0" encoding="UTF-8"?>\n')),
+    "encoding=\"UTF-8\" over UTF-16LE text with a byte order mark",
+)
 case(
     "text.encoding--utf16le-odd-byte-count.msrcincident",
     xp() + b"\x00",
