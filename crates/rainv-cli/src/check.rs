@@ -704,13 +704,13 @@ fn report_mbox(file: &str, reader: impl Read, policy: &Policy, now: DateTime<Utc
         let name = format!("{file} (message {})", index + 1);
         match message {
             Ok(MboxMessage::Complete(bytes)) => report_message(&name, &bytes, policy, now, tx),
-            Ok(MboxMessage::TooLarge { .. }) => {
+            // What is not a readable message is never passed over in silence.
+            Ok(_) => {
                 tx.push(Outcome1::Unreadable {
                     file: name,
                     error: "message larger than 64 MiB".into(),
                 });
             }
-            Ok(_) => {}
             Err(e) => {
                 tx.push(Outcome1::Unreadable {
                     file: name,

@@ -492,7 +492,7 @@ fn check_invitation(
             } else {
                 (
                     Severity::Error,
-                    "give the password (--password-file) or, to accept the risk, allow_unchecked_listeners = true in the policy",
+                    "give the password, or allow unchecked listeners in the policy to accept the risk",
                 )
             };
             push(
