@@ -541,13 +541,7 @@ fn an_existing_output_is_refused_before_the_password_is_asked() {
 fn force_replaces_only_regular_files() {
     let dir = TempDir::new().unwrap();
     let fifo = dir.path().join("fifo.msrcincident");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let target = write(&dir, "target.msrcincident", "precious");
     let link_to_file = dir.path().join("link.msrcincident");
     std::os::unix::fs::symlink(&target, &link_to_file).unwrap();

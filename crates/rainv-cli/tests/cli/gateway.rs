@@ -4,6 +4,8 @@
 //! container (.eml, mbox, Maildir) with every transfer encoding.
 
 use super::common;
+#[cfg(unix)]
+use super::mkfifo;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -775,13 +777,7 @@ fn scan_mail_exit_codes() {
 fn a_fifo_without_a_writer_is_unreadable_not_a_hang() {
     let (dir, pw) = workdir();
     let fifo = dir.path().join("silent.msrcincident");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let good = root().join("testdata/hostile/baseline/vista.valid");
     for command in ["check", "scan-mail"] {
         let started = std::time::Instant::now();
@@ -938,13 +934,7 @@ fn scan_mail_reads_mbox_files() {
     #[cfg(unix)]
     {
         let fifo = dir.path().join("inbox.fifo");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        mkfifo(&fifo);
         let writer = {
             let (fifo, mbox) = (fifo.clone(), mbox.clone());
             std::thread::spawn(move || fs::write(fifo, mbox).unwrap())
@@ -1263,11 +1253,7 @@ fn check_reads_a_named_pipe_whole() {
     use std::time::{Duration, Instant};
     let (dir, _) = workdir();
     let fifo = dir.path().join("pipe.msrcincident");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     let writer = {
         let fifo = fifo.clone();
         // Blocks until rainv opens the pipe for reading.

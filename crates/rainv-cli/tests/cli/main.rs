@@ -90,6 +90,16 @@ fn write(dir: &TempDir, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
+/// Make a FIFO (named pipe) at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 fn password_file(dir: &TempDir, password: &str) -> PathBuf {
     write(dir, "password.txt", format!("{password}\n"))
 }
