@@ -347,7 +347,14 @@ fn scan(
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
         };
         let names = names(part);
-        if names.iter().any(|n| has_invitation_name(n)) || looks_like_invitation(contents) {
+        // Content is sniffed in what a client offers to save or open as a file; a body it
+        // shows (text, HTML) is judged only when named like an invitation, so that mail that
+        // mentions UPLOADINFO is not taken for one.
+        let offered_as_file = matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_))
+            || u32::try_from(index).is_ok_and(|id| message.attachments.contains(&id));
+        if names.iter().any(|n| has_invitation_name(n))
+            || (offered_as_file && looks_like_invitation(contents))
+        {
             let name = names
                 .iter()
                 .find(|n| has_invitation_name(n))
@@ -365,7 +372,8 @@ fn scan(
             );
             continue;
         }
-        for (uu_name, bytes) in uuencoded(contents) {
+        let text = matches!(part.body, PartType::Text(_));
+        for (uu_name, bytes) in uuencoded(if text { contents } else { &[] }) {
             if has_invitation_name(&uu_name) || looks_like_invitation(&bytes) {
                 report(
                     out,
@@ -467,6 +475,30 @@ mod tests {
         assert_eq!(
             scan_message(raw.as_bytes(), &Policy::default(), now).unwrap(),
             []
+        );
+    }
+
+    /// A body the client shows (text, HTML) is not taken for an invitation because it talks
+    /// about one; named like one, or attached, it is judged.
+    #[test]
+    fn bodies_that_mention_invitations_are_not_judged() {
+        let now = DateTime::UNIX_EPOCH;
+        let html = "From: a@b\r\nContent-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+                    --b\r\nContent-Type: text/plain\r\n\r\n<E><A ID=\"x\"/></E> is a ticket\r\n\
+                    --b\r\nContent-Type: text/html\r\n\r\n<p>Open the UPLOADINFO file</p>\r\n--b--\r\n";
+        assert_eq!(
+            scan_message(html.as_bytes(), &Policy::default(), now).unwrap(),
+            []
+        );
+        let attached = html.replace(
+            "Content-Type: text/html\r\n",
+            "Content-Type: application/xml\r\n",
+        );
+        assert_eq!(
+            scan_message(attached.as_bytes(), &Policy::default(), now)
+                .unwrap()
+                .len(),
+            1
         );
     }
 
