@@ -257,8 +257,9 @@ pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
 /// How many steps ahead [`rc4`]'s key schedule reads its state.
 const RC4_EARLY: usize = 3;
 /// [`rc4`]'s state: 256 entries, and room for the reads ahead past the end of the key
-/// schedule, whose values go unused.
-const RC4_STATE: usize = 256 + RC4_EARLY;
+/// schedule, whose values go unused (a literal, as a larger state would change nothing).
+const RC4_STATE: usize = 259;
+const _: () = assert!(RC4_STATE == 256 + RC4_EARLY);
 
 /// RC4 with a 16-byte key over `data`, in place.
 ///

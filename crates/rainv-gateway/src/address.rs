@@ -218,7 +218,8 @@ fn ipv4_as_windows_reads_it(labels: &[&str]) -> Option<Ipv4Addr> {
             .or_else(|| label.strip_prefix("0X"))
         {
             Some(hex) => (hex, 16),
-            None if label.len() > 1 && label.starts_with('0') => (&label[1..], 8),
+            // A lone "0" is the octal number with no digits after its 0: zero, as in decimal.
+            None if label.starts_with('0') => (&label[1..], 8),
             None => (*label, 10),
         };
         let value = if digits.is_empty() {
@@ -238,9 +239,9 @@ fn ipv4_as_windows_reads_it(labels: &[&str]) -> Option<Ipv4Addr> {
     }
     let mut value = 0u64;
     for &part in leading {
-        value = value << 8 | part;
+        value = (value << 8) + part;
     }
-    value = value << last_bits | last;
+    value = (value << last_bits) + last;
     u32::try_from(value).ok().map(Ipv4Addr::from)
 }
 
@@ -381,6 +382,29 @@ mod tests {
             Some(Ipv4Addr::BROADCAST)
         );
         assert_eq!(ipv4_as_windows_reads_it(&[]), None);
+        assert_eq!(
+            ipv4_as_windows_reads_it(&["255", "0377", "0xff", "0"]),
+            Some("255.255.255.0".parse().unwrap())
+        );
+        assert_eq!(
+            ipv4_as_windows_reads_it(&["0", "1"]),
+            Some("0.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_character() {
+        assert!(destination("a/b").unwrap_err().contains("'/' cannot stand"));
+        assert!(
+            destination("caf\u{e9}")
+                .unwrap_err()
+                .contains("U+00E9 cannot stand")
+        );
+        assert!(
+            uri_destination("wss://a b/")
+                .unwrap_err()
+                .contains("holds U+0020")
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct MboxMessages<R> {
 }
 
 /// How much is read at a time.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 65_536;
 
 /// The messages of the mbox `reader` holds, in order. Lines starting with `From ` separate
 /// messages; bytes before the first are a message of their own. Memory stays within about
