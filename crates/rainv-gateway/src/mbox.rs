@@ -37,6 +37,8 @@ pub struct MboxMessages<R> {
     started: bool,
     /// Taking the rest of a long `From ` line, which belongs to no message.
     in_separator: bool,
+    /// A read failed: the error was given, and nothing more is.
+    failed: bool,
 }
 
 /// How much is read at a time.
@@ -56,16 +58,17 @@ pub fn mbox_messages<R: Read>(reader: R, limit: usize) -> MboxMessages<R> {
         eof: false,
         started: false,
         in_separator: false,
+        failed: false,
     }
 }
 
 impl<R: Read> MboxMessages<R> {
-    /// Read more into `pending`, dropping what was taken. `false` at the end of the input.
-    fn fill(&mut self) -> io::Result<bool> {
+    /// Read more into `pending`, dropping what was taken; at the end of the input, note it.
+    fn fill(&mut self) -> io::Result<()> {
         self.pending.drain(..self.consumed);
         self.consumed = 0;
         if self.eof {
-            return Ok(false);
+            return Ok(());
         }
         let read = loop {
             match self.reader.read(&mut self.scratch) {
@@ -75,7 +78,7 @@ impl<R: Read> MboxMessages<R> {
         };
         self.pending.extend_from_slice(&self.scratch[..read]);
         self.eof = read == 0;
-        Ok(read > 0)
+        Ok(())
     }
 }
 
@@ -83,6 +86,9 @@ impl<R: Read> Iterator for MboxMessages<R> {
     type Item = io::Result<MboxMessage>;
 
     fn next(&mut self) -> Option<io::Result<MboxMessage>> {
+        if self.failed {
+            return None;
+        }
         let mut message = Vec::new();
         let mut size: u64 = 0;
         let mut any = false;
@@ -104,8 +110,11 @@ impl<R: Read> Iterator for MboxMessages<R> {
             let take = match line_end {
                 Some(end) => end,
                 None if (undecided || available == 0) && !self.eof => match self.fill() {
-                    Ok(_) => continue,
-                    Err(e) => return Some(Err(e)),
+                    Ok(()) => continue,
+                    Err(e) => {
+                        self.failed = true;
+                        return Some(Err(e));
+                    }
                 },
                 None if available == 0 => {
                     if any || self.started {
@@ -225,6 +234,53 @@ mod tests {
         // A `From ` inside a long line is not a separator.
         let inside = format!("From a\n{}From b\n", "y".repeat(100_000));
         assert_eq!(split(inside.as_bytes(), 10, 65_536).len(), 1);
+    }
+
+    #[test]
+    fn interrupted_reads_are_retried_and_errors_end_the_messages() {
+        /// Interrupted before every read, and failing after `fail_after` bytes.
+        struct Flaky<'a> {
+            data: &'a [u8],
+            interrupt: bool,
+            fail_after: usize,
+        }
+        impl Read for Flaky<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                self.interrupt = !self.interrupt;
+                if self.interrupt {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                if self.fail_after == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let n = out.len().min(self.data.len()).min(self.fail_after).min(3);
+                out[..n].copy_from_slice(&self.data[..n]);
+                self.data = &self.data[n..];
+                self.fail_after -= n;
+                Ok(n)
+            }
+        }
+        let mbox = b"From a\none\nFrom b\ntwo\n";
+        let read = |fail_after| -> Vec<Result<MboxMessage, String>> {
+            mbox_messages(
+                Flaky {
+                    data: mbox,
+                    interrupt: false,
+                    fail_after,
+                },
+                100,
+            )
+            .map(|m| m.map_err(|e| e.to_string()))
+            .collect()
+        };
+        assert_eq!(
+            read(usize::MAX),
+            [Ok(complete("one\n")), Ok(complete("two\n"))]
+        );
+        assert_eq!(
+            read(18),
+            [Ok(complete("one\n")), Err("disk on fire".to_string())]
+        );
     }
 
     #[test]
