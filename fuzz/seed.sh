@@ -158,6 +158,21 @@ for i, path in enumerate(files[:8]):
         .replace('Content-Disposition: attachment; filename="%s"' % name,
                  "Content-Disposition: attachment"))
 
+# Messages forwarded 9 (one past rainv's limit), 200 and 20,000 levels deep: the last is
+# over 1 MB, which -max_len=1048576 cuts to about 15,000 levels.
+def nested(levels):
+    inner = ("From: a@example.org\r\nMessage-ID: <inner@example.org>\r\n"
+             "Content-Type: application/octet-stream; name=\"a.msrcincident\"\r\n\r\n"
+             "<UPLOADINFO/>\r\n")
+    for level in range(levels):
+        inner = ("From: a@example.org\r\nMessage-ID: <n%d@example.org>\r\n"
+                 "Content-Type: message/rfc822\r\n\r\n" % level) + inner
+    return inner
+
+
+for levels in (9, 200, 20000):
+    add("scan_mail", nested(levels))
+
 for target in sorted(counts):
     print(f"{target}: {counts[target]} new seed(s)")
 PY

@@ -136,7 +136,8 @@ impl<R: Read> Iterator for MboxMessages<R> {
                 size += piece.len() as u64;
                 if size <= self.limit as u64 {
                     message.extend_from_slice(piece);
-                } else if !message.is_empty() {
+                } else {
+                    // Too large: what was kept is dropped, and nothing more is kept.
                     message = Vec::new();
                 }
             }
