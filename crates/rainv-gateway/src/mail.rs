@@ -201,11 +201,11 @@ fn names<'a>(part: &'a MessagePart<'_>) -> Vec<&'a str> {
             .and_then(|h| h.attributes())
             .unwrap_or_default()
             .iter()
+            // `filename`, and any RFC 2231 form the parser leaves as it is (`filename*0*`).
             .filter(move |a| {
-                a.name.eq_ignore_ascii_case(key)
-                    || a.name
-                        .get(..key.len() + 1)
-                        .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{key}*")))
+                a.name
+                    .get(..key.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(key))
             })
             .map(|a| a.value.as_ref())
     };
@@ -232,24 +232,14 @@ fn is_tnef(part: &MessagePart<'_>, names: &[&str]) -> bool {
         || part.contents().starts_with(&[0x78, 0x9F, 0x3E, 0x22])
 }
 
-/// Bytes that start as an e-mail message does: a header field of e-mail on the first line.
+/// Bytes that start as an e-mail message does, with a header field (`Name:`) on the first
+/// line: mail clients open such a file (`.eml`) as a message whatever its fields are.
 fn looks_like_message(bytes: &[u8]) -> bool {
-    const FIELDS: [&str; 9] = [
-        "from:",
-        "to:",
-        "subject:",
-        "date:",
-        "received:",
-        "return-path:",
-        "message-id:",
-        "mime-version:",
-        "delivered-to:",
-    ];
-    let head = &bytes[..bytes.len().min(64)];
-    FIELDS.iter().any(|field| {
-        head.get(..field.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(field.as_bytes()))
-    })
+    let name = bytes
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-')
+        .count();
+    name > 0 && bytes.get(name) == Some(&b':')
 }
 
 /// The files uuencoded in `text` (`begin MODE NAME` ... `end`): each name and its bytes. A
@@ -499,6 +489,79 @@ mod tests {
                 .unwrap()
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn tnef_is_known_by_its_type_its_name_or_its_signature() {
+        let now = DateTime::UNIX_EPOCH;
+        let tnef = |headers: &str, body: &str| {
+            let raw = format!(
+                "From: a@b\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                 --b\r\n{headers}\r\n{body}\r\n--b--\r\n"
+            );
+            let reports = scan_message(raw.as_bytes(), &Policy::default(), now).unwrap();
+            reports.len() == 1
+                && reports[0].report.findings[0].code == FindingCode::MailNotInspected
+        };
+        assert!(tnef("Content-Type: application/ms-tnef\r\n", "x"));
+        assert!(tnef("Content-Type: application/vnd.ms-tnef\r\n", "x"));
+        assert!(tnef(
+            "Content-Type: application/octet-stream; name=\"WINMAIL.DAT\"\r\n",
+            "x"
+        ));
+        assert!(tnef(
+            "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n",
+            "eJ8+IgAAAAA="
+        ));
+        assert!(!tnef("Content-Type: application/octet-stream\r\n", "x"));
+    }
+
+    #[test]
+    fn forwarded_messages_in_plain_bytes_are_searched() {
+        let now = DateTime::UNIX_EPOCH;
+        for first_line in ["From: x@y", "X-Anything: z", "Received: by relay"] {
+            let inner = format!(
+                "{first_line}\r\nContent-Type: application/octet-stream; name=\"a.msrcincident\"\r\n\r\nnot XML\r\n"
+            );
+            let raw = format!(
+                "From: a@b\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                 --b\r\nContent-Type: application/octet-stream; name=\"fwd.eml\"\r\n\r\n{inner}--b--\r\n"
+            );
+            let reports = scan_message(raw.as_bytes(), &Policy::default(), now).unwrap();
+            assert_eq!(reports.len(), 1, "{first_line}");
+            assert_eq!(reports[0].attachment, "a.msrcincident");
+        }
+        assert!(!looks_like_message(b"PK\x03\x04 zip"));
+        assert!(!looks_like_message(b": x"));
+        assert!(!looks_like_message(b"From x"));
+        assert!(looks_like_message(b"Subject:"));
+    }
+
+    #[test]
+    fn the_structure_limit_is_exact() {
+        let head = "From: a@b\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+        let with = |lines: usize| format!("{head}{}--b--\r\n", "--b\r\n\r\n".repeat(lines - 3));
+        assert_eq!(
+            structure_lines(with(MAX_STRUCTURE_LINES).as_bytes()),
+            MAX_STRUCTURE_LINES
+        );
+        let now = DateTime::UNIX_EPOCH;
+        assert!(
+            scan_message(
+                with(MAX_STRUCTURE_LINES).as_bytes(),
+                &Policy::default(),
+                now
+            )
+            .is_ok()
+        );
+        assert!(
+            scan_message(
+                with(MAX_STRUCTURE_LINES + 1).as_bytes(),
+                &Policy::default(),
+                now
+            )
+            .is_err()
         );
     }
 
