@@ -277,7 +277,7 @@ fn uuencoded(text: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut decoded = Vec::with_capacity(count + 2);
             for group in values.chunks(4) {
                 let g = |i: usize| u32::from(group.get(i).copied().unwrap_or(0));
-                let word = g(0) << 18 | g(1) << 12 | g(2) << 6 | g(3);
+                let word = (g(0) << 18) + (g(1) << 12) + (g(2) << 6) + g(3);
                 decoded.extend_from_slice(&word.to_be_bytes()[1..]);
             }
             decoded.truncate(count);
@@ -536,6 +536,73 @@ mod tests {
         assert!(!looks_like_message(b": x"));
         assert!(!looks_like_message(b"From x"));
         assert!(looks_like_message(b"Subject:"));
+    }
+
+    #[test]
+    fn forwarded_bytes_are_followed_to_the_limit_and_rejected_beyond() {
+        let now = DateTime::UNIX_EPOCH;
+        let nested = |levels: usize| {
+            let mut message = "From: x@y\r\nContent-Type: application/octet-stream; name=\"a.msrcincident\"\r\n\r\nnot XML\r\n".to_string();
+            for level in 0..levels {
+                message = format!(
+                    "From: l{level}@y\r\nContent-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n\
+                     --b{level}\r\nContent-Type: application/octet-stream; name=\"f.eml\"\r\n\
+                     Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b{level}--\r\n",
+                    base64_lines(message.as_bytes())
+                );
+            }
+            scan_message(message.as_bytes(), &Policy::default(), now).unwrap()
+        };
+        let within = nested(MAX_NESTING);
+        assert_eq!(within.len(), 1);
+        assert_eq!(within[0].attachment, "a.msrcincident");
+        let beyond = nested(MAX_NESTING + 1);
+        assert_eq!(beyond.len(), 1);
+        assert_eq!(beyond[0].attachment, "f.eml");
+        assert_eq!(beyond[0].report, too_deep());
+    }
+
+    fn base64_lines(bytes: &[u8]) -> String {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+        text.as_bytes()
+            .chunks(76)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    }
+
+    #[test]
+    fn uuencoded_files_are_judged_by_name_or_content() {
+        let now = DateTime::UNIX_EPOCH;
+        let body = |name: &str, content: &[u8]| {
+            let mut encoded = format!("begin 644 {name}\r\n");
+            for chunk in content.chunks(45) {
+                encoded.push(char::from(32 + chunk.len() as u8));
+                for group in chunk.chunks(3) {
+                    let mut three = [0u8; 3];
+                    three[..group.len()].copy_from_slice(group);
+                    let n = u32::from_be_bytes([0, three[0], three[1], three[2]]);
+                    for shift in [18, 12, 6, 0] {
+                        let v = ((n >> shift) & 0x3F) as u8;
+                        encoded.push(char::from(if v == 0 { b'`' } else { 32 + v }));
+                    }
+                }
+                encoded.push_str("\r\n");
+            }
+            encoded.push_str("`\r\nend\r\n");
+            let raw =
+                format!("From: a@b\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n{encoded}");
+            scan_message(raw.as_bytes(), &Policy::default(), now).unwrap()
+        };
+        assert_eq!(body("RA.msrcincident", b"not XML").len(), 1);
+        let by_content = body("notes.txt", b"<UPLOADINFO/>");
+        assert_eq!(by_content.len(), 1);
+        assert_eq!(
+            by_content[0].attachment,
+            "(unnamed attachment 1) \u{bb} notes.txt"
+        );
+        assert_eq!(body("notes.txt", b"hello").len(), 0);
     }
 
     #[test]
