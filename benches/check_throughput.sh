@@ -99,20 +99,20 @@ for count in "${COUNTS[@]}"; do
     generate "$dir" "$count"
     # Warm the page cache (and the binary), then measure.
     find "$dir" -type f -exec cat {} + > /dev/null
-    "$RAINV" check --json --jobs "$JOBS" "$dir" > /dev/null || true
+    "$RAINV" check --json --jobs "$JOBS" "$dir" > /dev/null 2>&1 || true
     best=""
     rss_max=0
     for _ in $(seq "$RUNS"); do
         start=$(date +%s%N)
         # Exit status 1 means "some file was rejected", which is expected here.
-        /usr/bin/time -v -o "$WORK/time.txt" "$RAINV" check --json --jobs "$JOBS" "$dir" > /dev/null || true
+        /usr/bin/time -v -o "$WORK/time.txt" "$RAINV" check --json --jobs "$JOBS" "$dir" > /dev/null 2> "$WORK/stderr.txt" || true
         end=$(date +%s%N)
         ns=$((end - start))
         rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
         [ "$rss" -gt "$rss_max" ] && rss_max=$rss
         if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns; fi
     done
-    lines=$("$RAINV" check --json --jobs "$JOBS" "$dir" | wc -l || true)
+    lines=$("$RAINV" check --json --jobs "$JOBS" "$dir" 2> /dev/null | wc -l || true)
     [ "$lines" -eq "$count" ] || { echo "expected $count results, got $lines" >&2; exit 1; }
     awk -v n="$count" -v ns="$best" -v rss="$rss_max" \
         'BEGIN { printf "%8d  %12.4f  %12.0f  %14d\n", n, ns / 1e9, n / (ns / 1e9), rss }'
