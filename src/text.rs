@@ -82,17 +82,28 @@ pub(crate) fn check_declared_encoding(
     let Some(label) = label else {
         return Ok(());
     };
-    let name = label.to_ascii_lowercase().replace('_', "-");
+    // The label in lower case with `_` as `-`, on the stack: labels are short, and a longer
+    // one is no encoding this knows.
+    let mut buffer = [0u8; 32];
+    let Some(lowered) = buffer.get_mut(..label.len()) else {
+        return Err(declared_otherwise(label, source));
+    };
+    for (to, from) in lowered.iter_mut().zip(label.bytes()) {
+        *to = if from == b'_' {
+            b'-'
+        } else {
+            from.to_ascii_lowercase()
+        };
+    }
+    // The label was checked by the XML lexer to be ASCII letters, digits, `.`, `_` and `-`.
+    let name = std::str::from_utf8(lowered).unwrap_or_default();
     let utf16 = matches!(
-        name.as_str(),
+        name,
         "utf-16" | "utf-16le" | "utf-16be" | "unicode" | "ucs-2" | "iso-10646-ucs-2"
     );
-    let utf8 = matches!(name.as_str(), "utf-8" | "utf8");
-    let latin1 = matches!(
-        name.as_str(),
-        "iso-8859-1" | "latin1" | "l1" | "iso-latin-1"
-    );
-    let windows_1252 = matches!(name.as_str(), "windows-1252" | "cp1252" | "x-cp1252");
+    let utf8 = matches!(name, "utf-8" | "utf8");
+    let latin1 = matches!(name, "iso-8859-1" | "latin1" | "l1" | "iso-latin-1");
+    let windows_1252 = matches!(name, "windows-1252" | "cp1252" | "x-cp1252");
     let ascii_compatible = utf8
         || latin1
         || windows_1252
@@ -100,7 +111,7 @@ pub(crate) fn check_declared_encoding(
         || name.starts_with("windows-125")
         || name.starts_with("cp125")
         || matches!(
-            name.as_str(),
+            name,
             "us-ascii"
                 | "ascii"
                 | "iso646-us"
@@ -139,12 +150,16 @@ pub(crate) fn check_declared_encoding(
     if agrees {
         return Ok(());
     }
-    Err(Error::Encoding(format!(
+    Err(declared_otherwise(label, source))
+}
+
+fn declared_otherwise(label: &str, source: SourceEncoding) -> Error {
+    Error::Encoding(format!(
         "the XML declaration names encoding \"{}\", but these bytes are {}: a reader that \
          believes the declaration reads another document",
         quote_value(label),
         source.name()
-    )))
+    ))
 }
 
 /// UTF-8 checked with `simdutf8` (several times faster than the standard library on the 6 KB of
@@ -577,6 +592,13 @@ mod tests {
                 assert!(!ok(Some(label), source, "cafe"), "{label}");
             }
         }
+        // Longer than any encoding's name.
+        assert!(ok(Some("ISO-8859-1"), Utf8, "cafe"));
+        assert!(!ok(
+            Some(&format!("ISO-8859-1{}", "-x".repeat(12))),
+            Utf8,
+            "cafe"
+        ));
         let error = check_declared_encoding(Some("UTF-7"), Utf8, "x").unwrap_err();
         assert!(
             error
