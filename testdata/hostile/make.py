@@ -15,7 +15,13 @@ Windows 7 interop file when ../shared is present.
 """
 
 import base64
+import bz2
+import gzip
 import hashlib
+import io
+import lzma
+import tarfile
+import zipfile
 import pathlib
 import sys
 
@@ -1224,6 +1230,194 @@ case(
     "rejected as not inspected",
 )
 
+
+# -- Archives: invitations inside the containers mail filters meet --
+
+ZIP_TIME = (2024, 1, 3, 14, 0, 0)
+EXPIRED = {c[0]: c[1] for c in CASES}["validity.expired--expires-exactly-now.msrcincident"]
+
+
+def zip_of(entries, stored=False, windows=False):
+    """A zip of (name, bytes) entries, deterministic: fixed times, no extra fields."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            info.create_system = 0 if windows else 3
+            info.external_attr = 0x20 if windows else 0o644 << 16
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def tar_of(entries):
+    """A ustar archive of (name, bytes) entries, deterministic."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), START, 0o644
+            t.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def zstd_raw(data):
+    """A zstd frame of raw (uncompressed) blocks, as RFC 8878 defines them."""
+    out = b"\x28\xb5\x2f\xfd" + bytes([0xA0]) + len(data).to_bytes(4, "little")
+    blocks = [data[i : i + 65536] for i in range(0, len(data), 65536)] or [b""]
+    for index, block in enumerate(blocks):
+        last = 1 if index == len(blocks) - 1 else 0
+        out += ((len(block) << 3) | last).to_bytes(3, "little") + block
+    return out
+
+
+INVITE = "docs/RAInvitation.msrcincident"
+case(
+    "xml.doctype--zip-xxe-in-a-folder.zip",
+    zip_of([("docs/readme.txt", b"Open the invitation.\r\n"), (INVITE, XXE)]),
+    "the oldest way past a mail filter: CVE-2018-0878 zipped, in a folder of the zip",
+)
+case(
+    "xml.doctype--zip-made-by-windows-backslash-names.zip",
+    zip_of([("Help\\RAInvitation.msrcincident", XXE)], stored=True, windows=True),
+    "a zip as Windows tools make them: stored, made on 'FAT', `\\` as the folder separator",
+)
+CP437_NAME = zip_of([("Einladung-X.msrcincident", XXE)], windows=True)
+case(
+    "xml.doctype--zip-cp437-name.zip",
+    CP437_NAME.replace(b"Einladung-X", b"Einladung-\x81"),
+    "an entry name in code page 437 (no UTF-8 flag), as Windows' own zip folders write them",
+)
+case(
+    "xml.doctype--zip-named-in-upper-case-with-trailing-dot.zip",
+    zip_of([("INVITE.MSRCINCIDENT. ", XXE)]),
+    "the name Windows would save as INVITE.MSRCINCIDENT (trailing dots and spaces dropped)",
+)
+case(
+    "xml.doctype--zip-entry-found-by-content.zip",
+    zip_of([("readme", XXE)]),
+    "an entry with no invitation name whose content is an invitation",
+)
+case(
+    "xml.doctype--zip-entry-name-cut-at-nul.zip",
+    zip_of([("RAInvitation.msrcincidentX.txt", XXE)]).replace(b"incidentX.txt", b"incident\0.txt"),
+    "an entry name with a NUL: C programs (and Windows) read it as RAInvitation.msrcincident",
+)
+case(
+    "validity.expired--zip-holding-an-expired-invitation.zip",
+    zip_of([("RAInvitation.msrcincident", EXPIRED)]),
+    "an expired invitation, zipped: judged exactly as the file itself",
+)
+case(
+    "xml.doctype--tar.tar",
+    tar_of([(INVITE, XXE)]),
+    "a tar archive",
+)
+case(
+    "xml.doctype--tar-gz.tar.gz",
+    gzip.compress(tar_of([(INVITE, XXE)]), mtime=0),
+    "a gzip-compressed tar archive",
+)
+case(
+    "xml.doctype--tgz-inside-a-zip.zip",
+    zip_of([("bundle.tgz", gzip.compress(tar_of([(INVITE, XXE)]), mtime=0))]),
+    "an archive inside an archive",
+)
+case(
+    "xml.doctype--tar-bz2.tar.bz2",
+    bz2.compress(tar_of([(INVITE, XXE)])),
+    "a bzip2-compressed tar archive",
+)
+case(
+    "xml.doctype--tar-xz.tar.xz",
+    lzma.compress(tar_of([(INVITE, XXE)])),
+    "an xz-compressed tar archive",
+)
+case(
+    "xml.doctype--gzip-of-one-file.msrcincident.gz",
+    gzip.compress(XXE, mtime=0),
+    "one gzip-compressed invitation, named by the file it is in",
+)
+case(
+    "xml.doctype--zstd-of-one-file.msrcincident.zst",
+    zstd_raw(XXE),
+    "one zstd-compressed invitation",
+)
+case(
+    "archive.limit--tar-gz-bomb.tar.gz",
+    gzip.compress(
+        tar_of([("filler.bin", b"\0" * (4 * 1024 * 1024)), ("RAInvitation.msrcincident", XXE)]),
+        mtime=0,
+    ),
+    "a compression bomb: 4 MiB of zeros in 4 KiB, which a tar reader must decompress to reach "
+    "the invitation behind it; the inspection stops at the ratio bound",
+)
+case(
+    "archive.limit--zip-bomb-named-as-an-archive.zip",
+    zip_of([("inner.zip", b"\0" * (4 * 1024 * 1024)), ("RAInvitation.msrcincident", XXE)]),
+    "4 MiB of zeros in 4 KiB, named as an archive, so it must be read whole to be opened",
+)
+NESTED = zip_of([("RAInvitation.msrcincident", XXE)])
+for level in range(5):
+    NESTED = zip_of([(f"level{level}.zip", NESTED)])
+case(
+    "archive.limit--zips-nested-six-deep.zip",
+    NESTED,
+    "the invitation under six zips, deeper than archives are opened (four)",
+)
+ENCRYPTED = bytearray(zip_of([("RAInvitation.msrcincident", b"\x8f" * 64)], stored=True))
+for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+    at = ENCRYPTED.index(signature) + flag_at
+    ENCRYPTED[at] |= 1
+case(
+    "archive.not-inspected--zip-encrypted-entry.zip",
+    bytes(ENCRYPTED),
+    "a password-protected entry, which rainv cannot read: not inspected, so rejected",
+)
+case(
+    "archive.not-inspected--damaged-zip.zip",
+    zip_of([(INVITE, XXE)])[:200],
+    "a zip cut short: its directory is gone",
+)
+case(
+    "archive.not-inspected--rar-archive.rar",
+    b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64,
+    "a RAR archive, which Windows 11 opens and rainv does not",
+)
+case(
+    "archive.not-inspected--disk-image.iso",
+    b"\x00" * 512,
+    "a disc image, known by its name: Windows mounts it on a double-click",
+)
+ZIP_XXE = zip_of([(INVITE, XXE)])
+case(
+    "xml.doctype--mail-zip-attachment.eml",
+    eml(
+        "zipped@attacker.example",
+        [
+            (
+                "Content-Type: application/zip\r\n"
+                'Content-Disposition: attachment; filename="invite.zip"\r\n' + ATTACH_B64,
+                b64_lines(ZIP_XXE),
+            )
+        ],
+    ),
+    "a zipped CVE-2018-0878 mailed as invite.zip, the attachment rainv 0.1 let through",
+)
+case(
+    "archive.not-inspected--mail-encrypted-zip.eml",
+    eml(
+        "encrypted@attacker.example",
+        [
+            (
+                "Content-Type: application/octet-stream\r\n"
+                'Content-Disposition: attachment; filename="invite.zip"\r\n' + ATTACH_B64,
+                b64_lines(bytes(ENCRYPTED)),
+            )
+        ],
+    ),
+    "a password-protected zip mailed with its password in the text: not inspected, rejected",
+)
 
 # --- Output -------------------------------------------------------------------------------------
 

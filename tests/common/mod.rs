@@ -55,7 +55,8 @@ pub fn testdata(name: &str) -> Vec<u8> {
 pub fn hostile_corpus() -> Vec<(String, String)> {
     use std::collections::BTreeSet;
     let dir = root().join("testdata/hostile");
-    let is_case = |name: &str| name.ends_with(".msrcincident") || name.ends_with(".eml");
+    // Every case is named `<code>--<what it attacks>.<ext>`, whatever its kind of file.
+    let is_case = |name: &str| name.contains("--");
     let in_folder: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::display::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, MboxMessage, mbox_messages, read_bounded, scan_message};
+use rainv_gateway::{Candidate, EntryReport, inspect};
 use rainv_gateway::{
     Finding, FindingCode, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict,
-    validate,
 };
 use serde::Serialize;
 
@@ -153,6 +153,8 @@ enum Outcome1 {
         file: String,
         message_id: Option<String>,
         attachment: Option<String>,
+        /// Where the judged file is inside the file or attachment (archive entries).
+        inside: Vec<String>,
         report: Report,
     },
     Unreadable {
@@ -221,6 +223,7 @@ impl Style {
                 file,
                 message_id,
                 attachment,
+                inside,
                 report,
             } => Line {
                 rejected: report.verdict == Verdict::Reject,
@@ -231,6 +234,7 @@ impl Style {
                         message_id: attachment.as_ref().map(|_| message_id.as_deref()),
                         attachment: attachment.as_deref(),
                         file: &file,
+                        inside: &inside,
                         findings: report
                             .findings
                             .iter()
@@ -244,7 +248,13 @@ impl Style {
                         verdict: report.verdict,
                     })
                 } else {
-                    self.human(&file, message_id.as_deref(), attachment.as_deref(), &report)
+                    self.human(
+                        &file,
+                        message_id.as_deref(),
+                        attachment.as_deref(),
+                        &inside,
+                        &report,
+                    )
                 },
             },
         }
@@ -255,19 +265,25 @@ impl Style {
         file: &str,
         message_id: Option<&str>,
         attachment: Option<&str>,
+        inside: &[String],
         report: &Report,
     ) -> String {
         let verdict = match report.verdict {
             Verdict::Accept => io::paint(self.colour, "32", "accept"),
             Verdict::Reject => io::paint(self.colour, "1;31", "REJECT"),
         };
+        // Entry names are the archive's, any characters: escaped, each after a `»`.
+        let path: String = inside
+            .iter()
+            .map(|name| format!(" \u{bb} {}", esc(name)))
+            .collect();
         let mut line = match attachment {
             Some(a) => format!(
-                "{file}: message {} attachment {}: {verdict}\n",
+                "{file}: message {} attachment {}{path}: {verdict}\n",
                 esc(message_id.unwrap_or("(no Message-ID)")),
                 esc(a)
             ),
-            None => format!("{file}: {verdict}\n"),
+            None => format!("{file}{path}: {verdict}\n"),
         };
         for Finding {
             code,
@@ -308,6 +324,10 @@ struct JudgedJson<'a> {
     attachment: Option<&'a str>,
     file: &'a str,
     findings: Vec<FindingJson<'a>>,
+    /// The path inside the file or attachment, one entry name a component; absent when the
+    /// judged file is the file or attachment itself.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    inside: &'a [String],
     kind: Option<&'static str>,
     /// Present (possibly null) exactly when `attachment` is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -564,11 +584,18 @@ fn run_pool(
     printer.finish()
 }
 
-fn is_invitation_name(path: &Path) -> bool {
+/// Files a directory walk takes: invitations and archives, by name.
+fn is_invitation_or_archive_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(rainv_gateway::has_invitation_name)
+        .is_some_and(|name| {
+            rainv_gateway::has_invitation_name(name) || rainv_gateway::has_archive_name(name)
+        })
 }
+
+/// A worker's buffer is shrunk back to this after holding a larger file (an archive), so that
+/// workers do not each keep the largest file they met.
+const KEPT_BUFFER_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn check(args: &CheckArgs) -> Outcome {
     let policy = Arc::new(build_policy(&args.policy)?);
@@ -576,32 +603,55 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
     run_pool(
         "file",
         args.paths.clone(),
-        is_invitation_name,
+        is_invitation_or_archive_name,
         jobs(&args.policy),
         args.policy.json,
         move |path, buffer, tx| {
             tx.count_input();
             let file = display_path(path);
-            let limit = policy.limits.max_input_bytes;
-            let outcome = match io::read_path(path, limit, buffer) {
-                Err(e) => Outcome1::Unreadable {
-                    file,
-                    error: e.to_string(),
-                },
-                Ok(ReadOutcome::TooLarge { size }) => Outcome1::Judged {
-                    file,
-                    message_id: None,
-                    attachment: None,
-                    report: Report::too_large(size, limit),
-                },
-                Ok(ReadOutcome::Complete) => Outcome1::Judged {
-                    file,
-                    message_id: None,
-                    attachment: None,
-                    report: validate(buffer, &policy, now),
-                },
+            let name = path.file_name().and_then(|n| n.to_str());
+            let names: Vec<&str> = name.into_iter().collect();
+            let invitation_limit = policy.limits.max_input_bytes;
+            let archive_limit = policy.archives.max_archive_bytes;
+            // Read as much as an archive may be: what the file is shows only in its content.
+            let limit = invitation_limit.max(archive_limit);
+            let judged = |inside: Vec<String>, report: Report| Outcome1::Judged {
+                file: file.clone(),
+                message_id: None,
+                attachment: None,
+                inside,
+                report,
             };
-            tx.push(outcome);
+            match io::read_path(path, limit, buffer) {
+                Err(e) => tx.push(Outcome1::Unreadable {
+                    file: file.clone(),
+                    error: e.to_string(),
+                }),
+                Ok(ReadOutcome::TooLarge { size }) => {
+                    let report = if name.is_some_and(rainv_gateway::has_archive_name) {
+                        Report::rejected(
+                            FindingCode::ArchiveLimit,
+                            format!(
+                                "an archive of {size} bytes, larger than the {archive_limit} \
+                                 bytes an archive may be; not inspected"
+                            ),
+                        )
+                    } else {
+                        Report::too_large(size, invitation_limit)
+                    };
+                    tx.push(judged(Vec::new(), report));
+                }
+                Ok(ReadOutcome::Complete) => {
+                    for EntryReport { inside, report, .. } in
+                        inspect(&names, buffer, Candidate::Always, &policy, now)
+                    {
+                        tx.push(judged(inside, report));
+                    }
+                }
+            }
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = Vec::with_capacity(KEPT_BUFFER_BYTES);
+            }
         },
     )
 }
@@ -633,6 +683,7 @@ fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, t
             for AttachmentReport {
                 message_id,
                 attachment,
+                inside,
                 report,
                 ..
             } in reports
@@ -641,6 +692,7 @@ fn report_message(file: &str, raw: &[u8], policy: &Policy, now: DateTime<Utc>, t
                     file: file.to_string(),
                     message_id,
                     attachment: Some(attachment),
+                    inside,
                     report,
                 });
             }

@@ -98,6 +98,17 @@ finding_codes! {
     /// (winmail.dat) part, or one that looks like a forwarded message and does not read as
     /// one. An error: what was not inspected is never reported as clean.
     MailNotInspected => "mail.not-inspected",
+    /// (archives) an archive, or an entry of one, that rainv could not open: encrypted,
+    /// damaged, of a kind it does not read (RAR, cabinet, disk images, Outlook messages). An
+    /// error, or a warning when the policy allows what is not inspected.
+    ArchiveNotInspected => "archive.not-inspected",
+    /// (archives) opening an archive went over one of the policy's bounds (size, total bytes,
+    /// entries, depth, compression ratio, time); what is beyond it was not inspected. An
+    /// error.
+    ArchiveLimit => "archive.limit",
+    /// (archives) a file given to the gateway is an archive with no invitation inside.
+    /// Information.
+    ArchiveNoInvitation => "archive.no-invitation",
 }
 
 impl FindingCode {

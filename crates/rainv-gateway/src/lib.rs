@@ -19,6 +19,7 @@
 #![warn(unreachable_pub)]
 
 mod address;
+mod archive;
 mod code;
 mod mail;
 mod mbox;
@@ -26,6 +27,7 @@ mod read;
 mod validate;
 
 pub use address::{Destination, destination, uri_destination};
+pub use archive::{ArchiveLimits, Candidate, EntryReport, has_archive_name, inspect};
 pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{
@@ -35,6 +37,6 @@ pub use mail::{
 pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
-    DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile, Report,
-    Severity, Verdict, parse_networks, validate, wildcard_match,
+    ArchivesFile, DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile,
+    Report, Severity, Verdict, parse_networks, validate, wildcard_match,
 };

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use mail_parser::{HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
+use crate::archive::{Candidate, EntryReport, inspect};
 use crate::code::FindingCode;
-use crate::validate::{Policy, Report, validate};
+use crate::validate::{Policy, Report};
 use rainv::Error;
 
 /// How deep forwarded messages are followed.
@@ -29,6 +30,9 @@ pub struct AttachmentReport {
     pub message_id: Option<String>,
     /// The attachment's file name, or a description of the part when it has none.
     pub attachment: String,
+    /// Where the judged file is inside the attachment (an archive's entries, a uuencoded
+    /// file's name), outermost first; empty when it is the attachment itself.
+    pub inside: Vec<String>,
     /// The verdict.
     #[serde(flatten)]
     pub report: Report,
@@ -310,8 +314,22 @@ fn scan(
         out.push(AttachmentReport {
             message_id: message_id.clone(),
             attachment: name,
+            inside: Vec::new(),
             report,
         })
+    };
+    let found = |out: &mut Vec<AttachmentReport>,
+                 name: &str,
+                 prefix: &[String],
+                 found: Vec<EntryReport>| {
+        for EntryReport { inside, report } in found {
+            out.push(AttachmentReport {
+                message_id: message_id.clone(),
+                attachment: name.to_string(),
+                inside: prefix.iter().cloned().chain(inside).collect(),
+                report,
+            });
+        }
     };
     let mut nested = Vec::new();
     // Every leaf part, the body too: an invitation may come as an inline part or as the
@@ -338,18 +356,22 @@ fn scan(
         };
         let names = names(part);
         // Content is sniffed in what a client offers to save or open as a file; a body it
-        // shows (text, HTML) is judged only when named like an invitation, so that mail that
-        // mentions UPLOADINFO is not taken for one.
+        // shows (text, HTML) is judged only when named like an invitation or an archive, so
+        // that mail that mentions UPLOADINFO is not taken for one.
         let offered_as_file = matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_))
             || u32::try_from(index).is_ok_and(|id| message.attachments.contains(&id));
-        if names.iter().any(|n| has_invitation_name(n))
-            || (offered_as_file && looks_like_invitation(contents))
-        {
+        let candidate = if offered_as_file {
+            Candidate::NameOrContent
+        } else {
+            Candidate::NameOnly
+        };
+        let judged = inspect(&names, contents, candidate, policy, now);
+        if !judged.is_empty() {
             let name = names
                 .iter()
                 .find(|n| has_invitation_name(n))
                 .map_or_else(shown, |n| (*n).to_string());
-            report(out, name, validate(contents, policy, now));
+            found(out, &name, &[], judged);
             continue;
         }
         if is_tnef(part, &names) {
@@ -364,13 +386,8 @@ fn scan(
         }
         let text = matches!(part.body, PartType::Text(_));
         for (uu_name, bytes) in uuencoded(if text { contents } else { &[] }) {
-            if has_invitation_name(&uu_name) || looks_like_invitation(&bytes) {
-                report(
-                    out,
-                    format!("{} » {uu_name}", shown()),
-                    validate(&bytes, policy, now),
-                );
-            }
+            let judged = inspect(&[&uu_name], &bytes, Candidate::NameOrContent, policy, now);
+            found(out, &shown(), std::slice::from_ref(&uu_name), judged);
         }
         // A forwarded message sent as plain bytes (application/octet-stream, .eml) is searched
         // as a message/rfc822 part is.
@@ -598,10 +615,8 @@ mod tests {
         assert_eq!(body("RA.msrcincident", b"not XML").len(), 1);
         let by_content = body("notes.txt", b"<UPLOADINFO/>");
         assert_eq!(by_content.len(), 1);
-        assert_eq!(
-            by_content[0].attachment,
-            "(unnamed attachment 1) \u{bb} notes.txt"
-        );
+        assert_eq!(by_content[0].attachment, "(unnamed attachment 1)");
+        assert_eq!(by_content[0].inside, ["notes.txt"]);
         assert_eq!(body("notes.txt", b"hello").len(), 0);
     }
 

@@ -23,6 +23,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::address::{Destination, destination, uri_destination};
+use crate::archive::ArchiveLimits;
 use crate::code::FindingCode;
 
 use rainv::display::{is_dangerous_for_display, is_invisible, quote_value};
@@ -163,6 +164,8 @@ pub struct Policy {
     /// be decrypted to check its listeners. Off by default: Windows 10 and 11 files carry no
     /// RCTICKET, so without the password the allowlist would check nothing.
     pub allow_unchecked_listeners: bool,
+    /// Bounds on opening archives, and whether what cannot be opened fails the input.
+    pub archives: ArchiveLimits,
 }
 
 impl Default for Policy {
@@ -178,6 +181,7 @@ impl Default for Policy {
             allowed_hosts: Vec::new(),
             password: None,
             allow_unchecked_listeners: false,
+            archives: ArchiveLimits::default(),
         }
     }
 }
@@ -197,6 +201,15 @@ pub const DEFAULT_MAX_VALIDITY_MINUTES: u64 = 30 * 24 * 60;
 /// allowed_networks = ["10.0.0.0/8", "fd00::/8"]
 /// allowed_hosts = ["*.corp.example"]
 /// allow_unchecked_listeners = false
+///
+/// [archives]
+/// max_archive_bytes = 33554432
+/// max_total_bytes = 134217728
+/// max_entries = 10000
+/// max_depth = 4
+/// max_ratio = 100
+/// max_milliseconds = 10000
+/// allow_not_inspected = false
 /// ```
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +233,29 @@ pub struct PolicyFile {
     pub allowed_hosts: Option<Vec<String>>,
     /// Accept, with a warning, LHTICKETs whose listeners could not be checked.
     pub allow_unchecked_listeners: Option<bool>,
+    /// The `[archives]` table: bounds on opening archives.
+    pub archives: Option<ArchivesFile>,
+}
+
+/// The `[archives]` table of a policy file; see [`ArchiveLimits`] for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ArchivesFile {
+    /// Largest archive opened, in bytes.
+    pub max_archive_bytes: Option<usize>,
+    /// Most bytes decompressed for one file or attachment.
+    pub max_total_bytes: Option<u64>,
+    /// Most entries in one archive.
+    pub max_entries: Option<usize>,
+    /// How many archives deep entries are opened.
+    pub max_depth: Option<usize>,
+    /// Highest ratio of bytes out to bytes in.
+    pub max_ratio: Option<u64>,
+    /// Time allowed for one file or attachment, in milliseconds.
+    pub max_milliseconds: Option<u64>,
+    /// Report what could not be inspected as a warning instead of an error.
+    pub allow_not_inspected: Option<bool>,
 }
 
 /// Why a policy could not be built.
@@ -288,6 +324,25 @@ impl PolicyFile {
         }
         if let Some(allow) = self.allow_unchecked_listeners {
             policy.allow_unchecked_listeners = allow;
+        }
+        if let Some(archives) = self.archives {
+            let limits = &mut policy.archives;
+            let ArchivesFile {
+                max_archive_bytes,
+                max_total_bytes,
+                max_entries,
+                max_depth,
+                max_ratio,
+                max_milliseconds,
+                allow_not_inspected,
+            } = archives;
+            limits.max_archive_bytes = max_archive_bytes.unwrap_or(limits.max_archive_bytes);
+            limits.max_total_bytes = max_total_bytes.unwrap_or(limits.max_total_bytes);
+            limits.max_entries = max_entries.unwrap_or(limits.max_entries);
+            limits.max_depth = max_depth.unwrap_or(limits.max_depth);
+            limits.max_ratio = max_ratio.unwrap_or(limits.max_ratio);
+            limits.max_milliseconds = max_milliseconds.unwrap_or(limits.max_milliseconds);
+            limits.allow_not_inspected = allow_not_inspected.unwrap_or(limits.allow_not_inspected);
         }
         Ok(())
     }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rainv::{Invitation, LhTicket, Password, ticket_disagreements};
-use rainv_gateway::scan_message;
+use rainv_gateway::{Candidate, inspect, scan_message};
 use rainv_gateway::{
     FindingCode, Format, Policy, Report, Severity, Verdict, parse_networks, validate,
 };
@@ -60,6 +60,8 @@ const KNOWN_CODES: &[&str] = &[
     "address.malformed",
     "mail.too-deep",
     "mail.not-inspected",
+    "archive.not-inspected",
+    "archive.limit",
 ];
 
 fn now() -> DateTime<Utc> {
@@ -167,6 +169,17 @@ fn judge_case(name: &str, code: &str, bytes: &[u8]) -> Vec<String> {
                         problems.push(format!("{name} (attachment {}): {why}", r.attachment));
                     }
                 }
+            }
+        }
+    } else if !name.ends_with(".msrcincident") {
+        // An archive (or what claims to be one), judged as `rainv check` judges a file.
+        let reports = inspect(&[name], bytes, Candidate::Always, &policy, now());
+        if reports.is_empty() {
+            problems.push(format!("{name}: inspect gave no report"));
+        }
+        for r in reports {
+            if let Some(why) = wrong(&r.report, code) {
+                problems.push(format!("{name} (inside {:?}): {why}", r.inside));
             }
         }
     } else if let Some(why) = wrong(&validate(bytes, &policy, now()), code) {
