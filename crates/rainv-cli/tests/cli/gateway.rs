@@ -1443,3 +1443,198 @@ fn scan_mail_on_what_is_not_mail_is_an_error() {
         "{stdout}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Archives
+// ---------------------------------------------------------------------------------------------
+
+const XXE_CASE: &str = "xml.doctype--xxe-parameter-entity-cve-2018-0878.msrcincident";
+
+#[test]
+fn check_opens_archives_named_or_found_and_names_the_path_inside() {
+    let (dir, pw) = workdir();
+    let zip = fs::read(hostile("xml.doctype--zip-xxe-in-a-folder.zip")).unwrap();
+    let tgz_in_zip = fs::read(hostile("xml.doctype--tgz-inside-a-zip.zip")).unwrap();
+    fs::create_dir_all(dir.path().join("in/sub")).unwrap();
+    fs::write(dir.path().join("in/invite.zip"), &zip).unwrap();
+    fs::write(dir.path().join("in/sub/Bundle.ZIP"), &tgz_in_zip).unwrap();
+    // A renamed archive is found when named explicitly (by content), not in a walk.
+    fs::write(dir.path().join("in/renamed.dat"), &zip).unwrap();
+    let (code, lines, stderr) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW, "--password-file"])
+            .arg(&pw)
+            .arg(dir.path().join("in")),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let mut seen: Vec<(String, Vec<String>, Vec<String>)> = lines
+        .iter()
+        .map(|line| {
+            let (file, _, errors) = parse_line(line);
+            let inside = line["inside"]
+                .as_array()
+                .unwrap_or_else(|| panic!("inside is a list: {line}"))
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect();
+            (file, inside, errors)
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(seen.len(), 2, "{lines:#?}");
+    assert!(seen[0].0.ends_with("invite.zip"), "{seen:?}");
+    assert_eq!(seen[0].1, ["docs/RAInvitation.msrcincident"]);
+    assert_eq!(seen[0].2, ["xml.doctype"]);
+    assert!(seen[1].0.ends_with("Bundle.ZIP"), "{seen:?}");
+    assert_eq!(seen[1].1, ["bundle.tgz", "docs/RAInvitation.msrcincident"]);
+    assert!(
+        stderr.contains("2 files: 2 invitations judged, 2 rejected"),
+        "{stderr}"
+    );
+
+    // Human output: the path, each entry after a », escaped.
+    let out = rainv()
+        .args(["check", "--now", NOW])
+        .arg(dir.path().join("in/renamed.dat"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("renamed.dat \u{bb} docs/RAInvitation.msrcincident: REJECT"),
+        "{stdout}"
+    );
+    // A JSON line for the file itself has no `inside`.
+    let (_, lines, _) = run_json(
+        rainv()
+            .args(["check", "--json", "--now", NOW])
+            .arg(hostile(XXE_CASE)),
+    );
+    assert!(lines[0].get("inside").is_none(), "{}", lines[0]);
+}
+
+#[test]
+fn check_answers_for_an_archive_with_nothing_inside_and_for_one_it_cannot_open() {
+    let (dir, _) = workdir();
+    let plain = write_zip_of_text(&dir);
+    let out = rainv()
+        .args(["check", "--now", NOW])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("accept"), "{stdout}");
+    assert!(stdout.contains("[archive.no-invitation]"), "{stdout}");
+
+    let encrypted = hostile("archive.not-inspected--zip-encrypted-entry.zip");
+    let out = rainv()
+        .args(["check", "--now", NOW])
+        .arg(&encrypted)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("\u{bb} RAInvitation.msrcincident: REJECT"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[archive.not-inspected] an encrypted entry"),
+        "{stdout}"
+    );
+    // The policy switch lowers it to a warning.
+    let policy = dir.path().join("lenient.toml");
+    fs::write(&policy, "[archives]\nallow_not_inspected = true\n").unwrap();
+    let out = rainv()
+        .args(["check", "--now", NOW, "--policy"])
+        .arg(&policy)
+        .arg(&encrypted)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("warning [archive.not-inspected]")
+    );
+    // Unknown keys in the table are refused, naming them.
+    fs::write(&policy, "[archives]\nmax_entrys = 5\n").unwrap();
+    let out = rainv()
+        .args(["check", "--now", NOW, "--policy"])
+        .arg(&policy)
+        .arg(&encrypted)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("max_entrys")
+    );
+}
+
+/// A zip of one text file, written by hand (stored, so no compressor is needed here).
+fn write_zip_of_text(dir: &TempDir) -> PathBuf {
+    let name = b"notes.txt";
+    let data = b"nothing to see";
+    let crc = crc32(data);
+    let mut zip = Vec::new();
+    let mut local = b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0".to_vec();
+    local.extend_from_slice(&crc.to_le_bytes());
+    local.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    local.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    local.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    local.extend_from_slice(&0u16.to_le_bytes());
+    zip.extend_from_slice(&local);
+    zip.extend_from_slice(name);
+    zip.extend_from_slice(data);
+    let directory_at = zip.len();
+    let mut central = b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0".to_vec();
+    central.extend_from_slice(&crc.to_le_bytes());
+    central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    central.extend_from_slice(&[0; 12]);
+    central.extend_from_slice(&0u32.to_le_bytes());
+    zip.extend_from_slice(&central);
+    zip.extend_from_slice(name);
+    let directory_len = zip.len() - directory_at;
+    zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    zip.extend_from_slice(&(directory_len as u32).to_le_bytes());
+    zip.extend_from_slice(&(directory_at as u32).to_le_bytes());
+    zip.extend_from_slice(&0u16.to_le_bytes());
+    let path = dir.path().join("notes.zip");
+    fs::write(&path, zip).unwrap();
+    path
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn scan_mail_opens_zipped_attachments() {
+    // The case that went through with exit 0 and no output before archives were opened.
+    let (_dir, pw) = workdir();
+    let (code, lines, stderr) = scan(&[&hostile("xml.doctype--mail-zip-attachment.eml")], &pw);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(lines[0]["attachment"], "invite.zip");
+    assert_eq!(
+        lines[0]["inside"],
+        serde_json::json!(["docs/RAInvitation.msrcincident"])
+    );
+    assert_eq!(parse_line(&lines[0]).2, ["xml.doctype"]);
+}

@@ -17,6 +17,10 @@ const DECODER_MEMORY: usize = 64 * 1024 * 1024;
 /// about a hundred bytes for each entry a header declares, before the entries can be counted.
 const SEVEN_ZIP_HEADER_BYTES_PER_ENTRY: usize = 128;
 
+/// The smallest bound on a 7z header's size, whatever the entry limit: room for the entries of
+/// a few hundred files with long names.
+const SEVEN_ZIP_HEADER_MIN: usize = 64 * 1024;
+
 /// An entry, as the visitor gets it.
 pub(super) enum Entry<'r> {
     /// Its content, to read.
@@ -144,7 +148,7 @@ fn seven_zip(
     level: &Level,
     visit: &mut Visit<'_>,
 ) -> Result<(), Problem> {
-    use sevenz_rust2::{Archive, ArchiveReader, Error, Password};
+    use sevenz_rust2::{ArchiveReader, Error, Password};
 
     let unreadable = |e: Error| {
         Problem::Unreadable(match e {
@@ -154,37 +158,32 @@ fn seven_zip(
             other => format!("not a readable 7z archive ({other})"),
         })
     };
-    // First the header alone, under a bound that keeps the entries' records small; then the
-    // reader, whose bound is for the decoders' dictionaries.
+    // The reader makes a record for every entry its header declares before the entries can be
+    // counted, up to one per byte of the decoded header: the header's size is bounded first.
+    let header_size = seven_zip_header_size(bytes)
+        .ok_or_else(|| Problem::Unreadable("not a readable 7z archive (its header)".into()))?;
     let header_limit = budget
         .limits()
         .max_entries
         .saturating_mul(SEVEN_ZIP_HEADER_BYTES_PER_ENTRY)
-        .max(64 * 1024);
-    let password = Password::from("");
-    let archive = match Archive::read_with_memory_limit(
-        &mut Cursor::new(bytes),
-        &password,
-        header_limit / 1024,
-    ) {
-        Ok(archive) => archive,
-        Err(Error::MaxMemLimited { .. }) => {
-            return Err(Problem::TooManyEntries(budget.limits().max_entries + 1));
-        }
-        Err(e) => return Err(unreadable(e)),
-    };
-    admit(archive.files.len(), budget)?;
-    drop(archive);
-    let mut reader =
-        ArchiveReader::new_with_memory_limit(Cursor::new(bytes), password, DECODER_MEMORY / 1024)
-            .map_err(|e| match e {
-            Error::MaxMemLimited { .. } => Problem::Unreadable(format!(
-                "a 7z archive whose decoder would need more than {} MiB",
-                DECODER_MEMORY / 1024 / 1024
-            )),
-            other => unreadable(other),
-        })?;
+        .max(SEVEN_ZIP_HEADER_MIN);
+    if header_size > u64::try_from(header_limit).unwrap_or(u64::MAX) {
+        return Err(Problem::TooManyEntries(budget.limits().max_entries + 1));
+    }
+    let mut reader = ArchiveReader::new_with_memory_limit(
+        Cursor::new(bytes),
+        Password::from(""),
+        DECODER_MEMORY / 1024,
+    )
+    .map_err(|e| match e {
+        Error::MaxMemLimited { .. } => Problem::Unreadable(format!(
+            "a 7z archive whose decoder would need more than {} MiB",
+            DECODER_MEMORY / 1024 / 1024
+        )),
+        other => unreadable(other),
+    })?;
     reader.set_thread_count(1);
+    admit(reader.archive().files.len(), budget)?;
     let mut stopped = None;
     let result = reader.for_each_entries(|entry, data| {
         if entry.is_directory() {
@@ -268,5 +267,146 @@ fn inner_name(names: &[&str]) -> String {
         Some((stem, ext)) if ext.eq_ignore_ascii_case("tgz") => format!("{stem}.tar"),
         Some((stem, _)) if !stem.is_empty() => stem.to_string(),
         _ => "(contents)".to_string(),
+    }
+}
+
+/// An upper bound on the size of a 7z archive's decoded header, from its start header and,
+/// when the header is itself compressed, the sizes its streams info declares. `None` when the
+/// bytes do not hold that much of a 7z archive.
+fn seven_zip_header_size(bytes: &[u8]) -> Option<u64> {
+    const ENCODED_HEADER: u8 = 0x17;
+    const PACK_INFO: u8 = 0x06;
+    const UNPACK_INFO: u8 = 0x07;
+    const FOLDER: u8 = 0x0B;
+    const CODERS_UNPACK_SIZE: u8 = 0x0C;
+    const SIZE: u8 = 0x09;
+    const CRC: u8 = 0x0A;
+    const END: u8 = 0x00;
+
+    let u64_at = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
+    let offset = usize::try_from(u64_at(12)?).ok()?;
+    let size = u64_at(20)?;
+    let start = 32usize.checked_add(offset)?;
+    let header = bytes.get(start..start.checked_add(usize::try_from(size).ok()?)?)?;
+    let mut input = SevenZipBytes(header);
+    if input.byte()? != ENCODED_HEADER {
+        // A plain header: its size is its size.
+        return Some(size);
+    }
+    // Streams info: pack info, then the folders and the sizes they unpack to.
+    if input.byte()? != PACK_INFO {
+        return None;
+    }
+    input.number()?;
+    let pack_streams = input.number()?;
+    loop {
+        match input.byte()? {
+            END => break,
+            SIZE => {
+                for _ in 0..pack_streams {
+                    input.number()?;
+                }
+            }
+            CRC => {
+                let all = input.byte()? != 0;
+                let defined = if all {
+                    pack_streams
+                } else {
+                    input.bits(pack_streams)?
+                };
+                input.skip(defined.checked_mul(4)?)?;
+            }
+            _ => return None,
+        }
+    }
+    if input.byte()? != UNPACK_INFO || input.byte()? != FOLDER {
+        return None;
+    }
+    let folders = input.number()?;
+    if input.byte()? != 0 {
+        return None;
+    }
+    let mut outputs = 0u64;
+    for _ in 0..folders {
+        let coders = input.number()?;
+        let (mut folder_in, mut folder_out) = (0u64, 0u64);
+        for _ in 0..coders {
+            let flags = input.byte()?;
+            input.skip(u64::from(flags & 0x0F))?;
+            if flags & 0x10 != 0 {
+                folder_in = folder_in.checked_add(input.number()?)?;
+                folder_out = folder_out.checked_add(input.number()?)?;
+            } else {
+                folder_in += 1;
+                folder_out += 1;
+            }
+            if flags & 0x20 != 0 {
+                let length = input.number()?;
+                input.skip(length)?;
+            }
+        }
+        let bind_pairs = folder_out.checked_sub(1)?;
+        for _ in 0..bind_pairs {
+            input.number()?;
+            input.number()?;
+        }
+        let packed = folder_in.checked_sub(bind_pairs)?;
+        if packed > 1 {
+            for _ in 0..packed {
+                input.number()?;
+            }
+        }
+        outputs = outputs.checked_add(folder_out)?;
+    }
+    if input.byte()? != CODERS_UNPACK_SIZE {
+        return None;
+    }
+    let mut largest = 0;
+    for _ in 0..outputs {
+        largest = largest.max(input.number()?);
+    }
+    Some(largest)
+}
+
+/// Reading the numbers of a 7z header.
+struct SevenZipBytes<'a>(&'a [u8]);
+
+impl SevenZipBytes<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&first, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(first)
+    }
+
+    fn skip(&mut self, count: u64) -> Option<()> {
+        let count = usize::try_from(count).ok()?;
+        self.0 = self.0.get(count..)?;
+        Some(())
+    }
+
+    /// A number: the leading one bits of the first byte say how many bytes follow (little
+    /// endian), and the first byte's remaining bits are the highest.
+    fn number(&mut self) -> Option<u64> {
+        let first = self.byte()?;
+        let extra = first.leading_ones();
+        let mut value = 0u64;
+        for index in 0..extra.min(8) {
+            value |= u64::from(self.byte()?) << (8 * index);
+        }
+        if extra < 8 {
+            let high = u64::from(first) & ((1u64 << (7 - extra)) - 1);
+            value |= high << (8 * extra);
+        }
+        Some(value)
+    }
+
+    /// A bit vector of `count` bits; the number of bits set.
+    fn bits(&mut self, count: u64) -> Option<u64> {
+        let bytes = count.div_ceil(8);
+        let mut set = 0;
+        for _ in 0..bytes {
+            set += u64::from(self.byte()?.count_ones());
+        }
+        Some(set)
     }
 }
