@@ -173,6 +173,17 @@ def nested(levels):
 for levels in (9, 200, 20000):
     add("scan_mail", nested(levels))
 
+# The inspect target: its first byte picks the name (see fuzz_targets/inspect.rs); the
+# corpus's archives under the name their extension gives, and every file as a plain attachment.
+INSPECT_NAMES = [".bin", ".zip", ".7z", ".tar", ".tar.gz", ".msrcincident.gz", ".tar.bz2",
+                 ".txz", ".tar.zst", ".msrcincident", ".rar", ".iso"]
+for path in sorted(glob.glob(os.path.join(root, "testdata", "hostile", "*--*"))) + files:
+    data = read(path)
+    add("inspect", bytes([0]) + data)
+    for index, ext in enumerate(INSPECT_NAMES):
+        if index and path.endswith(ext):
+            add("inspect", bytes([index]) + data)
+
 for target in sorted(counts):
     print(f"{target}: {counts[target]} new seed(s)")
 PY

@@ -75,7 +75,7 @@ pub(crate) struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Files, directories (searched recursively for *.msrcincident, any case), or '-'.
+    /// Files, directories (searched recursively for *.msrcincident and archives, any case), or '-'.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

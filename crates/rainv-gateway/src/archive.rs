@@ -243,7 +243,8 @@ impl Walk<'_> {
         }
         if bytes.len() > limits.max_archive_bytes {
             let message = format!(
-                "{} of {} bytes, larger than the {} bytes an archive may be; not inspected",
+                "{} of at least {} bytes, larger than the {} bytes an archive may be; not \
+                 inspected",
                 kind.describe(),
                 bytes.len(),
                 limits.max_archive_bytes
