@@ -17,13 +17,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::code::FindingCode;
-use crate::mail::{has_invitation_name, looks_like_invitation};
 use crate::validate::{Finding, Policy, Report, Severity, Verdict, validate};
 use budget::{Budget, Exceeded, Level};
 use formats::{Entry, Problem};
 use kind::Kind;
 
-pub use kind::has_archive_name;
+pub use kind::{has_archive_name, has_invitation_name, looks_like_invitation};
 
 /// Bounds on opening archives, part of a [`Policy`]: every archive is opened within them, or
 /// reported.

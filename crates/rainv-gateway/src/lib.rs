@@ -27,13 +27,13 @@ mod read;
 mod validate;
 
 pub use address::{Destination, destination, uri_destination};
-pub use archive::{ArchiveLimits, Candidate, EntryReport, has_archive_name, inspect};
+pub use archive::{
+    ArchiveLimits, Candidate, EntryReport, has_archive_name, has_invitation_name, inspect,
+    looks_like_invitation,
+};
 pub use code::FindingCode;
 pub use ipnet::IpNet;
-pub use mail::{
-    AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, has_invitation_name, looks_like_invitation,
-    scan_message,
-};
+pub use mail::{AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, scan_message};
 pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{

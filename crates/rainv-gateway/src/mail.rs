@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use mail_parser::{HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
-use crate::archive::{Candidate, EntryReport, inspect};
+use crate::archive::{Candidate, EntryReport, has_invitation_name, inspect, looks_like_invitation};
 use crate::code::FindingCode;
 use crate::validate::{Policy, Report};
 use rainv::Error;
@@ -36,66 +36,6 @@ pub struct AttachmentReport {
     /// The verdict.
     #[serde(flatten)]
     pub report: Report,
-}
-
-/// Is this attachment name an invitation's (`.msrcincident`, any letter case)?
-///
-/// Trailing dots and spaces are ignored, as Windows drops them when it saves the file.
-pub fn has_invitation_name(name: &str) -> bool {
-    let name = name.trim_end_matches(['.', ' ']);
-    let ext = ".msrcincident";
-    name.len() >= ext.len()
-        && name
-            .get(name.len() - ext.len()..)
-            .is_some_and(|tail| tail.eq_ignore_ascii_case(ext))
-}
-
-/// How much of an attachment is sniffed: as much as an invitation may be.
-const SNIFF_BYTES: usize = 256 * 1024;
-
-/// Does this content look like an invitation or a Connection String 2, whatever its name?
-///
-/// The content, with NUL bytes dropped (so UTF-16 reads like ASCII) and leading byte order
-/// marks and white space skipped, must start with `<` and hold `UPLOADINFO` or an `<E>`
-/// element followed by an `<A` element.
-pub fn looks_like_invitation(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let text: Vec<u8> = head.iter().copied().filter(|&b| b != 0).collect();
-    let start = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace() && ![0xEF, 0xBB, 0xBF, 0xFE, 0xFF].contains(b))
-        .unwrap_or(text.len());
-    let text = &text[start..];
-    text.first() == Some(&b'<') && (find(text, b"UPLOADINFO").is_some() || has_e_then_a(text))
-}
-
-/// `<E` + optional space + `>`, then optional space and `<A` + space or `/`.
-fn has_e_then_a(text: &[u8]) -> bool {
-    let skip_space = |t: &[u8]| {
-        let n = t.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        t.len() - n
-    };
-    let mut rest = text;
-    while let Some(at) = find(rest, b"<E") {
-        let after = &rest[at + 2..];
-        let after = &after[after.len() - skip_space(after)..];
-        if let Some(after) = after.strip_prefix(b">") {
-            let after = &after[after.len() - skip_space(after)..];
-            if let Some(tail) = after.strip_prefix(b"<A")
-                && tail
-                    .first()
-                    .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
-            {
-                return true;
-            }
-        }
-        rest = &rest[at + 2..];
-    }
-    false
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Find every invitation attached to the message in `raw` (by name or by content, following
@@ -660,36 +600,6 @@ mod tests {
             ]
         );
         assert_eq!(uuencoded(b"begin 64 x\nbegin 64444 y\nbegin 644y\n"), []);
-    }
-
-    #[test]
-    fn names() {
-        assert!(has_invitation_name("Invitation.MSRCIncident"));
-        assert!(has_invitation_name("a.msrcincident"));
-        assert!(!has_invitation_name("a.msrcincident.exe"));
-        assert!(!has_invitation_name("ü"));
-        assert!(has_invitation_name("RA.msrcincident. . "));
-    }
-
-    #[test]
-    fn sniffs_content() {
-        assert!(looks_like_invitation(
-            b"  <?xml version=\"1.0\"?><UPLOADINFO>"
-        ));
-        let utf16: Vec<u8> = "\u{FEFF}\r\n<UPLOADINFO"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        assert!(looks_like_invitation(&utf16));
-        assert!(looks_like_invitation(b"<E>\r\n  <A KH=\"x\"/>"));
-        assert!(looks_like_invitation(b"<E><A/></E>"));
-        assert!(looks_like_invitation(b"<E ><A\tID=\"x\"/></E>"));
-        assert!(!looks_like_invitation(b"<E><Ab/></E>"));
-        assert!(!looks_like_invitation(b"<E><B/><A/></E>"));
-        let padded = [vec![b' '; 5000], b"<E><A ID=\"x\"/></E>".to_vec()].concat();
-        assert!(looks_like_invitation(&padded));
-        assert!(!looks_like_invitation(b"<Envelope><Address/></Envelope>"));
-        assert!(!looks_like_invitation(b"Dear UPLOADINFO team"));
     }
 
     /// `levels` forwarded messages, one inside the other, the innermost carrying `attachment`.
