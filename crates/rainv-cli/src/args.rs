@@ -56,6 +56,10 @@ pub(crate) enum Command {
     ///
     /// Example: rainv scan-mail --json ~/Maildir
     ScanMail(crate::check::ScanMailArgs),
+    /// Run a milter (Postfix, Sendmail) that judges invitations in the mail flow.
+    ///
+    /// Example: rainv milter --policy /etc/rainv/policy.toml --listen inet:127.0.0.1:8891
+    Milter(crate::milter::MilterArgs),
     /// Print a shell completion script.
     ///
     /// Example: rainv completions bash > /etc/bash_completion.d/rainv

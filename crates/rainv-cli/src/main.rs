@@ -8,6 +8,7 @@ mod args;
 mod check;
 mod commands;
 mod io;
+mod milter;
 mod open;
 
 use std::io::IsTerminal;
@@ -48,6 +49,7 @@ fn run(cli: Cli) -> Outcome {
         Command::PassStub(command) => commands::pass_stub(command),
         Command::Check(args) => check::check(args),
         Command::ScanMail(args) => check::scan_mail(args),
+        Command::Milter(args) => milter::run(args),
         Command::Completions { shell } => {
             // Render to memory first: a closed pipe is then an I/O error, not a panic.
             let mut script = Vec::new();

@@ -235,6 +235,9 @@ pub struct PolicyFile {
     pub allow_unchecked_listeners: Option<bool>,
     /// The `[archives]` table: bounds on opening archives.
     pub archives: Option<ArchivesFile>,
+    /// The `[milter]` table: read by `rainv milter` (the `rainv-milter` crate), so that one
+    /// policy file serves the milter and the command line; not used here.
+    pub milter: Option<toml::Table>,
 }
 
 /// The `[archives]` table of a policy file; see [`ArchiveLimits`] for each key.

@@ -41,6 +41,7 @@ mod docs;
 mod encrypt;
 mod gateway;
 mod general;
+mod milter;
 mod open;
 mod passstub;
 #[cfg(unix)]
