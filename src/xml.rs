@@ -474,6 +474,8 @@ fn start_tag<'a>(
             (name, at)
         }
     };
+    // Which (length, first byte) classes of attribute names the tag has so far, as bits.
+    let mut seen = 0u64;
     loop {
         // The form Windows writes, whitespace then `NAME="VALUE"` with a plain ASCII name,
         // read without the general steps below (which read it the same way).
@@ -490,7 +492,7 @@ fn start_tag<'a>(
                 value,
                 hex,
             };
-            add_attribute(text, lt, name, attributes, attribute, limits)?;
+            add_attribute(text, lt, name, attributes, &mut seen, attribute, limits)?;
             at = close + 1;
             continue;
         }
@@ -540,6 +542,7 @@ fn start_tag<'a>(
             lt,
             name,
             attributes,
+            &mut seen,
             Attr {
                 name: key,
                 value,
@@ -560,10 +563,25 @@ fn add_attribute<'a>(
     lt: usize,
     element: &str,
     attributes: &mut Attributes<'a>,
+    seen: &mut u64,
     attribute: Attr<'a>,
     limits: &Limits,
 ) -> LexResult<()> {
-    let duplicate = if attributes.len() < LINEAR_DUPLICATE_CHECK {
+    // A duplicate has the same length and first byte as the name it repeats: only when an
+    // earlier name shares both (never, among the names Windows writes) are the names compared.
+    let class = attribute
+        .name
+        .len()
+        .wrapping_mul(7)
+        .wrapping_add(usize::from(
+            attribute.name.as_bytes().first().copied().unwrap_or(0),
+        ))
+        % 64;
+    let possible = *seen & (1 << class) != 0;
+    *seen |= 1 << class;
+    let duplicate = if !possible {
+        false
+    } else if attributes.len() < LINEAR_DUPLICATE_CHECK {
         attributes.iter().any(|a| same_name(a.name, attribute.name))
     } else {
         let names: std::collections::HashSet<&str> = attributes.iter().map(|a| a.name).collect();
@@ -1427,6 +1445,34 @@ mod tests {
                     );
                     sources_agree(&format!("<U><D A={quote}{hex}{tail}"), &Limits::default());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_attributes_are_found_whatever_names_stand_between() {
+        // Names of one length and first byte (compared), of other lengths and first bytes
+        // (not compared), and a repeat at every distance.
+        let names: Vec<String> = (0..40)
+            .map(|i| format!("{}{}", ['a', 'b', 'Q'][i % 3], "x".repeat(i % 7)))
+            .collect();
+        for count in 1..names.len() {
+            let mut distinct: Vec<&str> = Vec::new();
+            for name in &names[..count] {
+                if !distinct.contains(&name.as_str()) {
+                    distinct.push(name);
+                }
+            }
+            let tag = |names: &[&str]| {
+                let attributes: String = names.iter().map(|n| format!(" {n}=\"1\"")).collect();
+                format!("<e{attributes}/>")
+            };
+            read_ok(&tag(&distinct));
+            for repeat in 0..distinct.len() {
+                let mut twice = distinct.clone();
+                twice.push(distinct[repeat]);
+                let error = refused(&tag(&twice)).to_string();
+                assert!(error.contains("appears twice"), "{error}");
             }
         }
     }
