@@ -144,8 +144,11 @@ pub struct ConnectionString2 {
     kh2: Option<Kh2>,
     id: String,
     extra: Vec<Attribute>,
-    transports: Vec<Transport>,
+    /// One transport in every ticket Windows writes: held in place, one allocation less.
+    transports: Transports,
 }
+
+type Transports = smallvec::SmallVec<[Transport; 1]>;
 
 impl std::fmt::Debug for ConnectionString2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -247,7 +250,7 @@ impl ConnectionString2 {
             kh2: None,
             id: id.into(),
             extra: Vec::new(),
-            transports,
+            transports: Transports::from_vec(transports),
         }
         .checked()
     }
@@ -478,8 +481,8 @@ fn authentication<'a>(attributes: impl Iterator<Item = Attr<'a>>) -> Result<Auth
 }
 
 /// `<C>`'s transports, from just after its start tag to its end tag.
-fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Vec<Transport>> {
-    let mut transports = Vec::new();
+fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Transports> {
+    let mut transports = Transports::new();
     let mut listener_count = 0usize;
     loop {
         match reader.next()? {
@@ -1013,7 +1016,7 @@ mod tests {
                 }),
                 id: BASE64.encode(id),
                 extra,
-                transports,
+                transports: Transports::from_vec(transports),
             })
     }
 
