@@ -28,9 +28,14 @@ impl Attribute {
 
 /// The attributes of a start tag whose names are not among `known`, in order, kept as read.
 pub(crate) fn all_but(attributes: &[Attr<'_>], known: &[&str]) -> Vec<Attribute> {
-    attributes
+    let unknown = |a: &&Attr<'_>| !known.iter().any(|k| xml::same_name(a.name, k));
+    // Windows writes no others: the common answer without setting up a collection.
+    let Some(first) = attributes.iter().position(|a| unknown(&a)) else {
+        return Vec::new();
+    };
+    attributes[first..]
         .iter()
-        .filter(|a| !known.iter().any(|k| xml::same_name(a.name, k)))
+        .filter(unknown)
         .map(|a| Attribute::new(a.name, a.value.as_ref()))
         .collect()
 }

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result, quote_value};
+use crate::scan;
 
 /// The only protocol version MS-RAI defines.
 pub(crate) const PROTOCOL_VERSION: &str = "65538";
@@ -41,9 +42,12 @@ impl Address {
     /// Parse `host:port`, with the rules of MS-RAI: an IPv4 address or computer name, and a
     /// port from 1 to 65535.
     pub fn parse(text: &str) -> Result<Address> {
-        let (host, port) = text.rsplit_once(':').ok_or_else(|| {
+        // The last colon, as `rsplit_once` finds it, without its call to `memrchr` (an
+        // address is a few tens of bytes).
+        let colon = text.bytes().rposition(|b| b == b':').ok_or_else(|| {
             Error::RcTicket(format!("address \"{}\" has no :port", quote_value(text)))
         })?;
+        let (host, port) = (&text[..colon], &text[colon + 1..]);
         validate_host(host)?;
         Ok(Address {
             host: host.to_string(),
@@ -55,22 +59,36 @@ impl Address {
 /// Parse a decimal TCP port from 1 to 65535.
 pub(crate) fn parse_port(text: &str) -> std::result::Result<u16, String> {
     let valid = !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit());
-    match text.parse::<u32>() {
-        Ok(port @ 1..=65535) if valid => Ok(port as u16),
-        _ => Err(format!(
-            "port \"{}\" is not a number from 1 to 65535",
-            quote_value(text)
-        )),
+    if valid {
+        // At most five digits: no overflow, and no call to the standard library's parser.
+        let port = text.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+        if let Ok(port @ 1..=65535) = u16::try_from(port) {
+            return Ok(port);
+        }
     }
+    Err(format!(
+        "port \"{}\" is not a number from 1 to 65535",
+        quote_value(text)
+    ))
 }
 
 fn validate_host(host: &str) -> Result<()> {
     // Computer names (NetBIOS or DNS) and dotted IPv4 addresses: letters, digits, '-', '_', '.'.
+    const HOST_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.');
+            b += 1;
+        }
+        table
+    };
     let valid = !host.is_empty()
         && host.len() <= 255
         && host
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            .fold(true, |all, b| all & HOST_BYTES[usize::from(b)]);
     if valid {
         Ok(())
     } else {
@@ -132,7 +150,7 @@ impl ConnectionString1 {
         let mut fields = [""; 8];
         let mut count = 0;
         let mut start = 0;
-        for comma in memchr::memchr_iter(b',', text.as_bytes()) {
+        while let Some(comma) = scan::find(text.as_bytes(), start, b',') {
             if count == 7 {
                 count = 9;
                 break;
@@ -179,15 +197,22 @@ impl ConnectionString1 {
                 )));
             }
         }
-        let entries = memchr::memchr_iter(b';', fields[2].as_bytes()).count() + 1;
+        let list = fields[2];
+        let entries = list.bytes().filter(|&b| b == b';').count() + 1;
         let mut addresses = Vec::with_capacity(entries.min(max_addresses));
-        for entry in fields[2].split(';') {
+        let mut start = 0;
+        loop {
             if addresses.len() >= max_addresses {
                 return Err(Error::Limit(format!(
                     "more than {max_addresses} addresses in RCTICKET"
                 )));
             }
-            addresses.push(Address::parse(entry)?);
+            let end = scan::find(list.as_bytes(), start, b';');
+            addresses.push(Address::parse(&list[start..end.unwrap_or(list.len())])?);
+            match end {
+                Some(semicolon) => start = semicolon + 1,
+                None => break,
+            }
         }
         let session_id = fields[4];
         check_base64(session_id, "RASessionID", None)?;

@@ -241,17 +241,42 @@ pub(crate) fn decrypt_ticket_in_place(
 
 /// The expert's encrypted PassStub (the PASS value): RC4 under MD5 of the password, over the
 /// PassStub as a BSTR (`u32_le` byte length, then UTF-16LE).
+#[cfg(test)]
 pub(crate) fn pass_stub_blob(password: &Password, pass_stub: &str) -> Vec<u8> {
+    with_pass_stub_blob(password, pass_stub, <[u8]>::to_vec)
+}
+
+/// Bytes of the PASS blob built on the stack: a 14-character PassStub takes 32.
+const STACK_BLOB: usize = 64;
+
+/// [`pass_stub_blob`], given to `use_blob` rather than returned: on the stack when the PassStub
+/// is short, as they all are (every caller only encodes or compares it, and a heap copy cost
+/// an allocation per PASS value).
+pub(crate) fn with_pass_stub_blob<R>(
+    password: &Password,
+    pass_stub: &str,
+    use_blob: impl FnOnce(&[u8]) -> R,
+) -> R {
     let key = Zeroizing::new(<[u8; 16]>::from(password.utf16le_digest::<Md5>()));
     let units = pass_stub.encode_utf16().count();
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
-    let mut data = Vec::with_capacity(4 + 2 * units);
-    data.extend_from_slice(&length.to_le_bytes());
-    for unit in pass_stub.encode_utf16() {
-        data.extend_from_slice(&unit.to_le_bytes());
+    let fill = |data: &mut [u8]| {
+        data[..4].copy_from_slice(&length.to_le_bytes());
+        for (pair, unit) in data[4..].chunks_exact_mut(2).zip(pass_stub.encode_utf16()) {
+            pair.copy_from_slice(&unit.to_le_bytes());
+        }
+        rc4(&key, data);
+    };
+    let size = 4 + 2 * units;
+    if size <= STACK_BLOB {
+        let mut stack = [0u8; STACK_BLOB];
+        fill(&mut stack[..size]);
+        use_blob(&stack[..size])
+    } else {
+        let mut heap = vec![0u8; size];
+        fill(&mut heap);
+        use_blob(&heap)
     }
-    rc4(&key, &mut data);
-    data
 }
 
 /// How many steps ahead [`rc4`]'s key schedule reads its state.
@@ -307,8 +332,9 @@ fn rc4(key: &[u8; 16], data: &mut [u8]) {
 
 /// Check an expert's PASS blob against the password and PassStub, in constant time.
 pub(crate) fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: &[u8]) -> bool {
-    let expected = pass_stub_blob(password, pass_stub);
-    expected.len() == blob.len() && bool::from(expected.ct_eq(blob))
+    with_pass_stub_blob(password, pass_stub, |expected| {
+        expected.len() == blob.len() && bool::from(expected.ct_eq(blob))
+    })
 }
 
 #[cfg(test)]
@@ -393,6 +419,26 @@ mod tests {
             decrypt_ticket(&key, &ct[1..]),
             Err(Error::LhTicket(_))
         ));
+    }
+
+    #[test]
+    fn pass_stub_blobs_on_the_stack_and_the_heap_agree_with_the_rc4_crate() {
+        use rc4::{KeyInit, Rc4, StreamCipher};
+        let password = Password::new("Pässword1");
+        let key: [u8; 16] = password.utf16le_digest::<Md5>().into();
+        // Both sides of STACK_BLOB, and a character outside the BMP (two units).
+        for length in 0..40 {
+            for c in ['x', '\u{e9}', '\u{1F600}'] {
+                let stub: String = std::iter::repeat_n(c, length).collect();
+                let units: Vec<u16> = stub.encode_utf16().collect();
+                let mut expected = ((2 * units.len()) as u32).to_le_bytes().to_vec();
+                expected.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+                let mut cipher = Rc4::new_from_slice(&key).expect("a 16-byte key is valid");
+                cipher.apply_keystream(&mut expected);
+                assert_eq!(pass_stub_blob(&password, &stub), expected, "{stub}");
+                assert!(verify_pass_stub_blob(&password, &stub, &expected));
+            }
+        }
     }
 
     #[test]

@@ -299,7 +299,7 @@ impl Invitation {
         for attribute in attributes {
             match KNOWN_ATTRIBUTES
                 .iter()
-                .position(|&known| known == attribute.name)
+                .position(|known| xml::same_name(known, attribute.name))
             {
                 Some(slot) => {
                     known[slot] = Some(&attribute.value);
@@ -540,8 +540,13 @@ fn flag(name: &'static str, value: &str) -> Result<bool> {
 
 fn integer(name: &'static str, value: &str) -> Result<u64> {
     let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
-    match value.parse::<u64>() {
-        Ok(n) if digits => Ok(n),
+    // The digits' value (`None` past `u64::MAX`), without the standard library's parser.
+    let number = value.bytes().try_fold(0u64, |n, b| {
+        n.checked_mul(10)?
+            .checked_add(u64::from(b.wrapping_sub(b'0')))
+    });
+    match number {
+        Some(n) if digits => Ok(n),
         _ => Err(Error::InvalidAttribute {
             attribute: name,
             value: quote_value(value),

@@ -64,6 +64,7 @@ mod error;
 pub mod generate;
 mod invitation;
 pub mod pass_stub;
+mod scan;
 mod text;
 mod validity;
 mod xml;

@@ -32,7 +32,7 @@ pub fn check_shape(stub: &str) -> Result<()> {
 
 /// The expert's PASS blob for this password and PassStub, as uppercase hex.
 pub fn encrypt(password: &Password, stub: &str) -> String {
-    text::encode_hex_upper(&crypto::pass_stub_blob(password, stub))
+    crypto::with_pass_stub_blob(password, stub, text::encode_hex_upper)
 }
 
 /// Check an expert's PASS value (hex, either case) in constant time.

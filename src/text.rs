@@ -82,6 +82,10 @@ pub(crate) fn check_declared_encoding(
     let Some(label) = label else {
         return Ok(());
     };
+    // A UTF-16 label agrees with every source (below); Windows XP writes this one.
+    if label == "Unicode" {
+        return Ok(());
+    }
     // The label in lower case with `_` as `-`, on the stack: labels are short, and a longer
     // one is no encoding this knows.
     let mut buffer = [0u8; 32];
