@@ -92,53 +92,60 @@ where
         "rainv-milter: listening on {listen} (pid {}, at most {max_connections} connections)",
         std::process::id()
     );
+    let reload = || match load() {
+        Ok(new) => {
+            if new.config.listen != listen {
+                eprintln!("rainv-milter: the listening address changes at the next start");
+            }
+            match shared.write() {
+                Ok(mut current) => *current = Arc::new(new),
+                Err(poisoned) => *poisoned.into_inner() = Arc::new(new),
+            }
+            eprintln!("rainv-milter: policy reloaded");
+        }
+        Err(e) => eprintln!("rainv-milter: policy not reloaded, the old one stays: {e}"),
+    };
     loop {
-        tokio::select! {
+        // A connection is accepted only with a free slot: beyond the limit, the MTA's
+        // connections wait in the listening queue. Signals are heard while waiting for either.
+        let permit = tokio::select! {
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
-            _ = hangup.recv() => match load() {
-                Ok(new) => {
-                    if new.config.listen != listen {
-                        eprintln!("rainv-milter: the listening address changes at the next start");
+            _ = hangup.recv() => {
+                reload();
+                continue;
+            }
+            permit = Arc::clone(&slots).acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else { break };
+        let accepted = loop {
+            tokio::select! {
+                _ = terminate.recv() => break None,
+                _ = interrupt.recv() => break None,
+                _ = hangup.recv() => reload(),
+                accepted = accept(&listener) => break Some(accepted),
+            }
+        };
+        match accepted {
+            None => break,
+            Some(Ok(stream)) => {
+                let settings = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let mut milter = RainvMilter::new(settings);
+                    let mut server = miltr_server::Server::default_postfix(&mut milter);
+                    let result = match stream {
+                        Stream::Tcp(s) => server.handle_connection(&mut s.compat()).await,
+                        Stream::Unix(s) => server.handle_connection(&mut s.compat()).await,
+                    };
+                    if let Err(e) = result {
+                        eprintln!("rainv-milter: connection ended: {e}");
                     }
-                    match shared.write() {
-                        Ok(mut current) => *current = Arc::new(new),
-                        Err(poisoned) => *poisoned.into_inner() = Arc::new(new),
-                    }
-                    eprintln!("rainv-milter: policy reloaded");
-                }
-                Err(e) => eprintln!("rainv-milter: policy not reloaded, the old one stays: {e}"),
-            },
-            permit = Arc::clone(&slots).acquire_owned() => {
-                let Ok(permit) = permit else { break };
-                // A connection is accepted only with a free slot: beyond the limit, the MTA's
-                // connections wait in the listening queue.
-                let accepted = tokio::select! {
-                    _ = terminate.recv() => break,
-                    _ = interrupt.recv() => break,
-                    accepted = accept(&listener) => accepted,
-                };
-                match accepted {
-                    Ok(stream) => {
-                        let settings = Arc::clone(&shared);
-                        tokio::spawn(async move {
-                            let mut milter = RainvMilter::new(settings);
-                            let mut server = miltr_server::Server::default_postfix(&mut milter);
-                            let result = match stream {
-                                Stream::Tcp(s) => server.handle_connection(&mut s.compat()).await,
-                                Stream::Unix(s) => server.handle_connection(&mut s.compat()).await,
-                            };
-                            if let Err(e) = result {
-                                eprintln!("rainv-milter: connection ended: {e}");
-                            }
-                            drop(permit);
-                        });
-                    }
-                    Err(e) => {
-                        eprintln!("rainv-milter: accepting a connection failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                }
+                    drop(permit);
+                });
+            }
+            Some(Err(e)) => {
+                eprintln!("rainv-milter: accepting a connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
     }

@@ -259,6 +259,7 @@ fn wait_for<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<
 struct Milter {
     child: Child,
     log: PathBuf,
+    policy: PathBuf,
     _dir: TempDir,
 }
 
@@ -289,6 +290,7 @@ impl Milter {
         let milter = Milter {
             child,
             log,
+            policy,
             _dir: dir,
         };
         wait_for(Duration::from_secs(20), || {
@@ -310,6 +312,18 @@ impl Milter {
             .find_map(|l| l.strip_prefix("VmHWM:"))
             .and_then(|v| v.split_whitespace().next()?.parse().ok())
             .unwrap()
+    }
+
+    /// Send `SIGHUP`, and wait for the milter to say it read its policy again.
+    fn reload(&self) {
+        let before = self.log().matches("policy reloaded").count();
+        let _ = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status();
+        wait_for(Duration::from_secs(20), || {
+            (self.log().matches("policy reloaded").count() > before).then_some(())
+        })
+        .unwrap_or_else(|| panic!("no reload:\n{}", self.log()));
     }
 
     fn stop(mut self) -> String {
@@ -483,7 +497,13 @@ fn find<'a>(delivered: &'a [(String, String)], id: &str) -> &'a str {
         .iter()
         .map(|(_, m)| m.as_str())
         .find(|m| m.contains(&format!("<{id}@test.example>")))
-        .unwrap_or_else(|| panic!("{id} was not delivered"))
+        .unwrap_or_else(|| {
+            let subjects: Vec<Vec<String>> = delivered
+                .iter()
+                .map(|(_, m)| header_values(m, "Subject"))
+                .collect();
+            panic!("{id} was not delivered; delivered: {subjects:?}")
+        })
 }
 
 #[test]
@@ -557,6 +577,41 @@ fn milter_in_a_real_postfix_acts_on_every_verdict() {
     assert!(reply.contains("xml.doctype"), "{reply}");
     drop(smtp);
 
+    // SIGHUP reads the policy again: a policy with a mistake is refused and the old one kept,
+    // then one that only tags hostile mail takes over.
+    let policy = fs::read_to_string(&milter.policy).unwrap();
+    fs::write(&milter.policy, format!("{policy}\nno_such_key = 1\n")).unwrap();
+    let _ = Command::new("kill")
+        .args(["-HUP", &milter.child.id().to_string()])
+        .status();
+    wait_for(Duration::from_secs(20), || {
+        milter.log().contains("policy not reloaded").then_some(())
+    })
+    .unwrap_or_else(|| panic!("{}", milter.log()));
+    let mut smtp = Smtp::connect(postfix.smtp_port);
+    let reply = smtp.send(&message(
+        "still-refused",
+        Some(("invite.msrcincident", &xxe)),
+        "",
+    ));
+    assert!(
+        reply.starts_with("550 5.7.1"),
+        "the old policy stays: {reply}"
+    );
+    fs::write(
+        &milter.policy,
+        policy.replace("[milter]\n", "[milter]\naction = \"tag\"\n"),
+    )
+    .unwrap();
+    milter.reload();
+    let reply = smtp.send(&message(
+        "reloaded",
+        Some(("invite.msrcincident", &xxe)),
+        "",
+    ));
+    assert!(reply.starts_with("250"), "{reply}\n{}", milter.log());
+    drop(smtp);
+
     let delivered = postfix.wait_delivered(4);
     assert_eq!(
         delivered.len(),
@@ -579,7 +634,7 @@ fn milter_in_a_real_postfix_acts_on_every_verdict() {
         "a forged verdict does not survive"
     );
     let log = milter.stop();
-    assert_eq!(log.matches("rainv-milter: queue_id=").count(), 9, "{log}");
+    assert_eq!(log.matches("rainv-milter: queue_id=").count(), 11, "{log}");
     assert!(log.contains("verdict=reject action=reject"), "{log}");
     assert!(log.contains("from=<sender@example.net>"), "{log}");
 
@@ -614,10 +669,10 @@ fn milter_in_a_real_postfix_acts_on_every_verdict() {
         (postfix.held() == 1).then_some(())
     });
     assert!(held.is_some(), "one message held:\n{}", postfix.maillog());
-    let delivered = postfix.wait_delivered(6);
+    let delivered = postfix.wait_delivered(7);
     assert_eq!(
         delivered.len(),
-        6,
+        7,
         "the tagged and the accepted one arrive, not the held one"
     );
     assert_eq!(
