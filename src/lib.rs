@@ -80,6 +80,9 @@ mod test_support;
 mod reference;
 
 pub use attribute::Attribute;
+/// The date and time crate of the API's signatures (`Validity::status_at`, `valid_until`), so
+/// that callers need not depend on it themselves.
+pub use chrono;
 pub use connection_string1::{Address, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use create::NewInvitation;

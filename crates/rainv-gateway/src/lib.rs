@@ -31,6 +31,9 @@ pub use archive::{
     ArchiveLimits, Candidate, EntryReport, has_archive_name, has_invitation_name, inspect,
     looks_like_invitation,
 };
+/// The date and time crate of the API's signatures (`validate`'s `now`), so that callers need
+/// not depend on it themselves.
+pub use chrono;
 pub use code::FindingCode;
 pub use ipnet::IpNet;
 pub use mail::{AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, scan_message};
@@ -38,5 +41,5 @@ pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     ArchivesFile, DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile,
-    Report, Severity, Verdict, parse_networks, validate, wildcard_match,
+    Report, Severity, Verdict, parse_networks, validate, validate_reader, wildcard_match,
 };

@@ -54,6 +54,39 @@ pub enum Verdict {
     Reject,
 }
 
+impl Severity {
+    /// The severity as reports and JSON carry it: `info`, `warning`, `error`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Verdict {
+    /// The verdict as reports and JSON carry it: `accept`, `reject`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accept => "accept",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One thing found about a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -361,6 +394,33 @@ pub fn parse_networks(texts: &[String]) -> Result<Vec<IpNet>, PolicyError> {
                 .map_err(|_| PolicyError::Network(t.clone()))
         })
         .collect()
+}
+
+/// Judge what `reader` gives against `policy` at instant `now`, reading no more than the
+/// policy's size limit allows (and one byte past it, to see that the input is too large: then
+/// the report is `size.too-large`). Only an I/O error is an error.
+///
+/// ```
+/// use rainv_gateway::{Policy, Verdict, validate_reader};
+///
+/// let file = std::fs::File::open("../../testdata/ms-rai-sample-xp.msrcincident")?;
+/// let report = validate_reader(file, &Policy::default(), rainv_gateway::chrono::Utc::now())?;
+/// assert_eq!(report.verdict, Verdict::Reject); // it expired in 2006
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn validate_reader(
+    reader: impl std::io::Read,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> std::io::Result<Report> {
+    let limit = policy.limits.max_input_bytes;
+    let mut bytes = Vec::new();
+    Ok(
+        match crate::read::read_bounded(reader, limit, None, &mut bytes)? {
+            crate::read::ReadOutcome::Complete => validate(&bytes, policy, now),
+            crate::read::ReadOutcome::TooLarge { size } => Report::too_large(size, limit),
+        },
+    )
 }
 
 /// Judge `bytes` against `policy` at instant `now`.
@@ -878,6 +938,35 @@ mod tests {
         ] {
             assert_eq!(describe_seconds(seconds), text, "{seconds}");
         }
+    }
+
+    #[test]
+    fn verdicts_and_severities_display_as_their_json() {
+        for verdict in [Verdict::Accept, Verdict::Reject] {
+            let json = serde_json::to_string(&verdict).unwrap();
+            assert_eq!(json, format!("\"{verdict}\""));
+        }
+        for severity in [Severity::Info, Severity::Warning, Severity::Error] {
+            let json = serde_json::to_string(&severity).unwrap();
+            assert_eq!(json, format!("\"{severity}\""));
+        }
+    }
+
+    #[test]
+    fn validate_reader_reads_to_the_limit_and_judges_as_validate() {
+        let policy = Policy::default();
+        let bytes =
+            b"<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue+HA=\" ID=\"x\"/><C><T ID=\"1\" SID=\"0\">\
+                      <L P=\"3389\" N=\"192.0.2.1\"/></T></C></E>";
+        let now = DateTime::UNIX_EPOCH;
+        assert_eq!(
+            validate_reader(&bytes[..], &policy, now).unwrap(),
+            validate(bytes, &policy, now)
+        );
+        let mut small = Policy::default();
+        small.limits.max_input_bytes = 10;
+        let report = validate_reader(&bytes[..], &small, now).unwrap();
+        assert_eq!(report, Report::too_large(11, 10));
     }
 
     #[test]
