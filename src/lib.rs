@@ -102,6 +102,7 @@ pub mod display {
     pub use crate::text::{
         escape_controls, escape_for_display, is_dangerous_for_display, is_invisible,
     };
+    pub use crate::validity::{describe_ago, describe_duration};
 }
 
 /// Hooks for the fuzz targets, which `cargo fuzz` builds with `--cfg fuzzing`: internals a

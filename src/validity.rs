@@ -83,12 +83,64 @@ fn to_date(seconds: i128) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(i64::try_from(seconds).ok()?, 0)
 }
 
+/// A length of time as people say it, to the unit that matters: `45 s`, `12 min`,
+/// `5 h 59 min`, `3 days`, `20 years` (of 365 days). The sign is ignored.
+pub fn describe_duration(seconds: i128) -> String {
+    let s = seconds.unsigned_abs();
+    let plural = |n: u128, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    const DAY: u128 = 86_400;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..DAY => match (s / 3600, s % 3600 / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
+        DAY..31_536_000 => plural(s / DAY, "day"),
+        _ => plural(s / (365 * DAY), "year"),
+    }
+}
+
+/// How long ago something happened `seconds` ago: `7 days ago`, or `just now` within a second.
+pub fn describe_ago(seconds: i128) -> String {
+    if seconds.unsigned_abs() < 1 {
+        "just now".to_string()
+    } else {
+        format!("{} ago", describe_duration(seconds))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        let day = 86_400;
+        for (seconds, text) in [
+            (0, "0 s"),
+            (59, "59 s"),
+            (-59, "59 s"),
+            (60, "1 min"),
+            (3599, "59 min"),
+            (3600, "1 h"),
+            (3660, "1 h 1 min"),
+            (day - 1, "23 h 59 min"),
+            (day, "1 day"),
+            (2 * day, "2 days"),
+            (365 * day - 1, "364 days"),
+            (365 * day, "1 year"),
+            (20 * 365 * day + 5 * day, "20 years"),
+            (i128::from(u64::MAX), "584942417355 years"),
+        ] {
+            assert_eq!(describe_duration(seconds), text, "{seconds}");
+        }
+        assert_eq!(describe_ago(0), "just now");
+        assert_eq!(describe_ago(7 * day), "7 days ago");
     }
 
     #[test]

@@ -86,14 +86,19 @@ pub(crate) struct PasswordArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct OpenArgs {
-    /// The invitation file, or '-' for standard input.
-    pub file: PathBuf,
+    /// Invitation files, or '-' for standard input (once).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub password: PasswordArgs,
     /// Do not decrypt the ticket (and do not prompt for a password).
     #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
     pub no_decrypt: bool,
-    /// Print one JSON object instead of the summary.
+    /// Also show the session ID, the key hashes (KH, KH2), the ticket's ID and certificate,
+    /// and each transport's listeners as written.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print one JSON object per file instead of the summary.
     #[arg(long)]
     pub json: bool,
     /// The clock for the validity check: RFC 3339 or seconds since 1970.
@@ -147,6 +152,27 @@ pub(crate) struct InvitationArgs {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Print nothing on success (by default, what was made is summed up on standard error).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--kh`: base64 of a 20-byte SHA-1, checked as it is read so the error names the option.
+fn kh_value(text: &str) -> Result<String, String> {
+    use base64::Engine;
+    match base64::engine::general_purpose::STANDARD.decode(text) {
+        Ok(bytes) if bytes.len() == 20 => Ok(text.to_string()),
+        Ok(bytes) => Err(format!(
+            "not base64 of a 20-byte SHA-1: it decodes to {} bytes (a KH is 28 characters, \
+             ending in =)",
+            bytes.len()
+        )),
+        Err(_) => Err(
+            "not base64 of a 20-byte SHA-1 (a KH is 28 characters of A-Z, a-z, 0-9, + and /, \
+             ending in =)"
+                .to_string(),
+        ),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -157,8 +183,15 @@ pub(crate) struct CreateArgs {
     /// A listener, in the order experts should try them: HOST:PORT, or [IPv6%zone]:PORT.
     #[arg(long = "address", value_name = "HOST:PORT", required = true)]
     pub addresses: Vec<String>,
-    /// KH: base64 SHA-1 of the RDP server public key blob.
-    #[arg(long, value_name = "B64")]
+    /// KH: base64 SHA-1 of the novice's RDP server public key blob.
+    ///
+    /// MS-RAI's KH lets the expert check that the computer it reaches is the novice's: it is
+    /// the base64 SHA-1 hash of the public key blob of the novice's Remote Desktop server
+    /// certificate (28 characters, ending in `=`). Copy it from an invitation that computer
+    /// made (`rainv open --verbose` shows it), or compute it from the certificate
+    /// (docs/cli.md, `rainv create`). Without it, experts cannot authenticate the computer and
+    /// no RCTICKET (for XP experts) is written.
+    #[arg(long, value_name = "B64", value_parser = kh_value)]
     pub kh: Option<String>,
     /// KH2: ALG:B64 with ALG sha256, sha384 or sha512.
     #[arg(long, value_name = "ALG:B64")]

@@ -179,7 +179,26 @@ fn output_invitation(
     // At the system clock, whatever --now says: an invitation made for another time gets a
     // warning that it is not valid now.
     check_own_output(&bytes, password, Utc::now())?;
-    io::write_output(&args.output, &bytes, args.force)
+    io::write_output(&args.output, &bytes, args.force)?;
+    // Written to standard output, the file speaks for itself: nothing is added to the pipe's
+    // neighbour on standard error.
+    if !args.quiet && !io::is_stdio(&args.output) {
+        let until = invitation.validity.valid_until().map_or_else(
+            || "a date beyond the range of dates".to_string(),
+            |d| d.format("%Y-%m-%d %H:%M UTC").to_string(),
+        );
+        eprintln!(
+            "created {}: for {}, valid until {until} ({} min){}",
+            display_path(&args.output),
+            rainv::display::escape_for_display(&invitation.username),
+            invitation.validity.length_minutes,
+            invitation
+                .pass_stub
+                .as_deref()
+                .map_or(String::new(), |stub| format!(", PassStub {stub}")),
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn create(args: &CreateArgs) -> Outcome {
@@ -189,6 +208,12 @@ pub(crate) fn create(args: &CreateArgs) -> Outcome {
     let password_given = args.password.password_file.is_some()
         || args.password.password_env.is_some()
         || args.generate_password;
+    if args.format == FormatArg::Xp && args.kh.is_none() {
+        return Err(Failure::usage(
+            "--format xp needs --kh: an XP invitation is its RCTICKET, which carries the key hash",
+            "give --kh, the base64 SHA-1 of the novice's RDP server key (see rainv create --help)",
+        ));
+    }
     if args.format == FormatArg::Xp && password_given {
         return Err(Failure::usage(
             "XP invitations hold no encrypted ticket, so a password given here would not be used",

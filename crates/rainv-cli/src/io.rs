@@ -170,14 +170,26 @@ pub(crate) fn stdin_once(input: &Path, password: &PasswordArgs) -> Outcome {
     Ok(())
 }
 
-/// A password for protecting a new invitation: Windows requires one, so an empty one is refused.
+/// The shortest password Windows' Remote Assistance dialog accepts.
+const MIN_PASSWORD_CHARS: usize = 6;
+
+/// A password for protecting a new invitation: Windows requires one, so an empty one is
+/// refused, and a short one warned about.
 pub(crate) fn new_password(args: &PasswordArgs) -> Result<Password, Failure> {
     let password = require_password(args, true)?;
-    if password.expose().is_empty() {
+    let length = password.expose().chars().count();
+    if length == 0 {
         return Err(Failure::usage(
             "the password is empty",
             "Windows requires a password; use --generate-password for a Windows-style one",
         ));
+    }
+    if length < MIN_PASSWORD_CHARS {
+        eprintln!(
+            "warning: the password has {length} character{}; Windows' Remote Assistance asks \
+             for at least {MIN_PASSWORD_CHARS}",
+            if length == 1 { "" } else { "s" }
+        );
     }
     Ok(password)
 }
@@ -251,6 +263,15 @@ pub(crate) fn password(args: &PasswordArgs, confirm: bool) -> Result<Option<Pass
         // Notepad may save a byte order mark; it is not part of the password.
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let first_line = text.split(['\r', '\n']).next().unwrap_or("");
+        if first_line.is_empty() {
+            return Err(Failure::usage(
+                format!(
+                    "--password-file {}: the file is empty (its first line is the password)",
+                    display_path(path)
+                ),
+                "write the password on the file's first line",
+            ));
+        }
         return Ok(Some(Password::new(first_line)));
     }
     if let Some(var) = &args.password_env {
@@ -385,7 +406,24 @@ pub(crate) fn parse_minutes(text: &str) -> Result<u64, Failure> {
 
 /// Colour only on a terminal, and never with NO_COLOR set.
 pub(crate) fn colour_enabled(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    stream_is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// Print a failure as `error:` and `hint:` lines on standard error; its exit code.
+pub(crate) fn report(failure: Failure) -> u8 {
+    let colour = colour_enabled(io::stderr().is_terminal());
+    let (code, message, hint) = match failure {
+        Failure::Silent => return 1,
+        Failure::Invalid { message, hint } => (1, message, hint),
+        Failure::Usage { message, hint } => (2, message, hint),
+    };
+    eprintln!("{} {message}", paint(colour, "1;31", "error:"));
+    if !hint.is_empty() {
+        eprintln!("  {} {hint}", paint(colour, "1;36", "hint:"));
+    }
+    code
 }
 
 /// Wrap `text` in an ANSI colour when `enabled`.

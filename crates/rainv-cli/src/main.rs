@@ -11,31 +11,18 @@ mod io;
 mod milter;
 mod open;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command};
-use io::{Failure, Outcome, colour_enabled, paint};
+use io::{Failure, Outcome};
 
 fn main() -> ExitCode {
     let parsed = Cli::parse();
     match run(parsed) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            let colour = colour_enabled(std::io::stderr().is_terminal());
-            let (code, message, hint) = match failure {
-                Failure::Silent => return ExitCode::from(1),
-                Failure::Invalid { message, hint } => (1, message, hint),
-                Failure::Usage { message, hint } => (2, message, hint),
-            };
-            eprintln!("{} {message}", paint(colour, "1;31", "error:"));
-            if !hint.is_empty() {
-                eprintln!("  {} {hint}", paint(colour, "1;36", "hint:"));
-            }
-            ExitCode::from(code)
-        }
+        Err(failure) => ExitCode::from(io::report(failure)),
     }
 }
 

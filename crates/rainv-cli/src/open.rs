@@ -3,9 +3,10 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
+use rainv::display::{describe_ago, describe_duration, escape_for_display as esc};
 use rainv::{
-    Attribute, ConnectionString1, ConnectionString2, DecryptedTicket, Document, Status, TicketKey,
-    display::escape_for_display as esc,
+    Attribute, ConnectionString1, ConnectionString2, DecryptedTicket, Document, Password, Status,
+    TicketKey,
 };
 use rainv_gateway::{Policy, Severity, validate};
 use serde_json::{Value, json};
@@ -15,30 +16,75 @@ use crate::check::read_policy_file;
 use crate::io::{self, Failure, Outcome, display_path};
 
 pub(crate) fn run(args: &OpenArgs) -> Outcome {
-    io::stdin_once(&args.file, &args.password)?;
+    for file in &args.files {
+        io::stdin_once(file, &args.password)?;
+    }
+    if args.files.iter().filter(|f| io::is_stdio(f)).count() > 1 {
+        return Err(Failure::usage(
+            "'-' (standard input) is named more than once",
+            "standard input can be read once",
+        ));
+    }
     let now = io::parse_now(args.now.as_deref())?;
-    let mut policy = match &args.policy {
+    let policy = match &args.policy {
         Some(path) => read_policy_file(path)?,
         None => Policy::default(),
     };
-    let bytes = io::read_input(&args.file, policy.limits.max_input_bytes)?;
-    let name = display_path(&args.file);
+    // Asked for once, when the first file with an encrypted ticket needs it.
+    let mut password: Option<Option<Password>> = None;
+    let mut worst = 0u8;
+    for (index, file) in args.files.iter().enumerate() {
+        if index > 0 && !args.json {
+            println!();
+        }
+        if let Err(failure) = open_one(args, file, &policy, now, &mut password) {
+            worst = worst.max(io::report(failure));
+        }
+    }
+    match worst {
+        0 => Ok(()),
+        1 => Err(Failure::Silent),
+        _ => Err(Failure::usage(
+            "some files could not be opened",
+            "see the errors above",
+        )),
+    }
+}
+
+/// Open one file: print its summary (or JSON line), then fail when its ticket did not decrypt.
+fn open_one(
+    args: &OpenArgs,
+    file: &std::path::Path,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    password: &mut Option<Option<Password>>,
+) -> Outcome {
+    let mut policy = policy.clone();
+    let bytes = io::read_input(file, policy.limits.max_input_bytes)?;
+    let name = display_path(file);
     let document =
         rainv::read(&bytes, &policy.limits).map_err(|e| Failure::from_error(&name, &e))?;
 
     let mut decrypted = None;
+    let mut decrypt_error = None;
     if let Document::Invitation(inv) = &document
         && let Some(lh) = &inv.lh_ticket
         && !args.no_decrypt
-        && let Some(password) = io::password(&args.password, false)?
     {
-        let ticket = lh
-            .decrypt_with_key(&TicketKey::derive(&password), &policy.limits)
-            .map_err(|e| Failure::from_error(&name, &e))?;
-        decrypted = Some(ticket);
-        // The gateway's check then decrypts too: it compares the tickets and checks the
-        // listeners.
-        policy.password = Some(password);
+        if password.is_none() {
+            *password = Some(io::password(&args.password, false)?);
+        }
+        if let Some(Some(password)) = password.as_ref() {
+            match lh.decrypt_with_key(&TicketKey::derive(password), &policy.limits) {
+                Ok(ticket) => {
+                    decrypted = Some(ticket);
+                    // The gateway's check then decrypts too: it compares the tickets and
+                    // checks the listeners.
+                    policy.password = Some(password.clone());
+                }
+                Err(e) => decrypt_error = Some(e),
+            }
+        }
     }
     // The warnings are the gateway's findings that matter, so `open` and `check` never
     // disagree about a file.
@@ -52,21 +98,34 @@ pub(crate) fn run(args: &OpenArgs) -> Outcome {
     let colour = io::colour_enabled(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let out = if args.json {
         let mut value = to_json(&document, decrypted.as_ref(), now);
+        if let Some(e) = &decrypt_error
+            && let Some(lh) = value.get_mut("lh_ticket").and_then(Value::as_object_mut)
+        {
+            lh.insert("error".into(), json!(e.to_string()));
+        }
+        value["file"] = json!(name);
         value["warnings"] = json!(warnings);
         value["findings"] = json!(report.findings);
         format!("{value}\n")
     } else {
-        summary(
-            &name,
-            &document,
-            decrypted.as_ref(),
+        summary(&Shown {
+            name: &name,
+            document: &document,
+            decrypted: decrypted.as_ref(),
             now,
-            &warnings,
+            warnings: &warnings,
             colour,
-            args.no_decrypt,
-        )
+            no_decrypt: args.no_decrypt,
+            verbose: args.verbose,
+            decrypt_failed: decrypt_error.is_some(),
+        })
     };
-    io::write_output(std::path::Path::new("-"), out.as_bytes(), false)
+    io::write_output(std::path::Path::new("-"), out.as_bytes(), false)?;
+    match decrypt_error {
+        // What is not encrypted was shown; the ticket was not.
+        Some(e) => Err(Failure::from_error(&name, &e)),
+        None => Ok(()),
+    }
 }
 
 fn rfc3339(date: Option<DateTime<Utc>>) -> Value {
@@ -152,25 +211,6 @@ pub(crate) fn to_json(
     }
 }
 
-/// "in 3 h 12 min", "2 days ago".
-pub(crate) fn relative(seconds: i128) -> String {
-    let s = seconds.unsigned_abs();
-
-    if s < 60 {
-        format!("{s} s")
-    } else if s < 3600 {
-        format!("{} min", s / 60)
-    } else if s < 86_400 {
-        format!("{} h {} min", s / 3600, (s % 3600) / 60)
-    } else if s < 365 * 86_400 {
-        let days = s / 86_400;
-        format!("{days} day{}", if days == 1 { "" } else { "s" })
-    } else {
-        let years = s / (365 * 86_400);
-        format!("{years} year{}", if years == 1 { "" } else { "s" })
-    }
-}
-
 fn when(date: Option<DateTime<Utc>>) -> String {
     match date {
         Some(d) => format!(
@@ -182,7 +222,21 @@ fn when(date: Option<DateTime<Utc>>) -> String {
     }
 }
 
-fn cs2_summary(out: &mut String, cs: &ConnectionString2) {
+/// Everything `summary` shows about one file.
+struct Shown<'a> {
+    name: &'a str,
+    document: &'a Document,
+    decrypted: Option<&'a DecryptedTicket>,
+    now: DateTime<Utc>,
+    warnings: &'a [&'a str],
+    colour: bool,
+    no_decrypt: bool,
+    verbose: bool,
+    decrypt_failed: bool,
+}
+
+/// The ticket's details `--verbose` adds.
+fn cs2_details(out: &mut String, cs: &ConnectionString2) {
     let _ = writeln!(
         out,
         "  KH:          {}",
@@ -218,33 +272,133 @@ fn cs2_summary(out: &mut String, cs: &ConnectionString2) {
     }
 }
 
-fn summary(
-    name: &str,
-    document: &Document,
-    decrypted: Option<&DecryptedTicket>,
-    now: DateTime<Utc>,
-    warnings: &[&str],
-    colour: bool,
-    no_decrypt: bool,
-) -> String {
+/// Why an address is unlikely to reach the novice from elsewhere, if it is.
+fn unlikely(host: &str) -> Option<&'static str> {
+    let bare = host.split('%').next().unwrap_or(host);
+    let ip: std::net::IpAddr = bare.parse().ok()?;
+    let link_local = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+    };
+    if ip.is_loopback() {
+        Some("loopback: the expert's own computer")
+    } else if link_local {
+        Some("link-local: reachable only on the novice's own network segment")
+    } else if ip.is_unspecified() {
+        Some("unspecified address")
+    } else if ip.is_multicast() {
+        Some("multicast address")
+    } else if matches!(ip, std::net::IpAddr::V6(v6) if v6.segments()[..2] == [0x2001, 0]) {
+        Some("Teredo tunnel: Windows' old IPv6 tunnel, now rarely reachable")
+    } else {
+        None
+    }
+}
+
+/// Where an expert connects, in the order Windows tries: the LHTICKET's listeners (Vista and
+/// later), then the RCTICKET's addresses (XP experts) not already listed.
+fn connect_to(inv: Option<&rainv::Invitation>, cs: Option<&ConnectionString2>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(cs) = cs {
+        for l in cs.transports().iter().flat_map(|t| &t.listeners) {
+            let entry = match (&l.uri, l.port) {
+                (Some(uri), _) => esc(uri).into_owned(),
+                (None, Some(port)) if l.address.contains(':') => {
+                    format!("[{}]:{port}", esc(&l.address))
+                }
+                (None, Some(port)) => format!("{}:{port}", esc(&l.address)),
+                (None, None) => esc(&l.address).into_owned(),
+            };
+            let note = unlikely(&l.address).map_or(String::new(), |why| format!("  ({why})"));
+            let entry = format!("{entry}{note}");
+            if !seen.contains(&entry) {
+                seen.push(entry);
+            }
+        }
+    }
+    if let Some(rc) = inv.and_then(|inv| inv.rc_ticket.as_ref()) {
+        for a in &rc.addresses {
+            let note = unlikely(&a.host).map_or(String::new(), |why| format!("  ({why})"));
+            let entry = format!("{}{note}", esc(&a.to_string()));
+            if !seen.contains(&entry) {
+                seen.push(entry);
+            }
+        }
+    }
+    seen
+}
+
+/// The first line: who, and whether the invitation can be used now.
+fn headline(inv: &rainv::Invitation, now: DateTime<Utc>, colour: bool) -> String {
+    let now_seconds = i128::from(now.timestamp());
+    let state = match inv.validity.status_at(now) {
+        Status::Valid => {
+            let until = inv.validity.valid_until().map_or_else(String::new, |d| {
+                let local = d.with_timezone(&Local);
+                let same_day = local.date_naive() == now.with_timezone(&Local).date_naive();
+                if same_day {
+                    format!(" (until {} local)", local.format("%H:%M"))
+                } else {
+                    format!(" (until {} local)", local.format("%Y-%m-%d %H:%M"))
+                }
+            });
+            io::paint(
+                colour,
+                "1;32",
+                &format!(
+                    "VALID, {} left{until}",
+                    describe_duration(inv.validity.end_seconds() - now_seconds)
+                ),
+            )
+        }
+        Status::Expired => io::paint(
+            colour,
+            "1;31",
+            &format!(
+                "EXPIRED {}",
+                describe_ago(now_seconds - inv.validity.end_seconds())
+            ),
+        ),
+        Status::NotYetValid => io::paint(
+            colour,
+            "1;33",
+            &format!(
+                "NOT VALID YET, starts in {}",
+                describe_duration(inv.validity.start_seconds() - now_seconds)
+            ),
+        ),
+    };
+    format!("{} \u{2014} {state}", esc(&inv.username))
+}
+
+fn summary(shown: &Shown<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "file:          {name}");
-    match document {
+    let cs = shown.decrypted.map(DecryptedTicket::connection);
+    match shown.document {
         Document::ConnectionString(cs) => {
             let _ = writeln!(
                 out,
-                "kind:          bare Connection String 2 (not encrypted)"
+                "bare Connection String 2 \u{2014} no user, no validity, not encrypted"
             );
-            cs2_summary(&mut out, cs);
+            let _ = writeln!(out, "file:          {}", shown.name);
+            let _ = writeln!(out, "connect to:");
+            for (i, entry) in connect_to(None, Some(cs)).iter().enumerate() {
+                let _ = writeln!(out, "  {}. {entry}", i + 1);
+            }
+            if shown.verbose {
+                let _ = writeln!(out, "ticket:");
+                cs2_details(&mut out, cs);
+            }
         }
         Document::Invitation(inv) => {
+            let _ = writeln!(out, "{}", headline(inv, shown.now, shown.colour));
+            let _ = writeln!(out, "file:          {}", shown.name);
             let kind = match (inv.generation(), inv.rc_ticket.is_some()) {
                 (rainv::Generation::Xp, _) => "Windows XP invitation (RCTICKET only)",
                 (_, true) => "Vista-or-later invitation (LHTICKET, with RCTICKET for XP experts)",
                 (_, false) => "Vista-or-later invitation (LHTICKET only)",
             };
             let _ = writeln!(out, "kind:          {kind}");
-            let _ = writeln!(out, "user:          {}", esc(&inv.username));
             let _ = writeln!(
                 out,
                 "password:      {}",
@@ -255,28 +409,9 @@ fn summary(
                 }
             );
             let _ = writeln!(out, "created:       {}", when(inv.validity.valid_from()));
-            let until = inv.validity.end_seconds() - i128::from(now.timestamp());
-            let state = match inv.validity.status_at(now) {
-                Status::Valid => io::paint(
-                    colour,
-                    "32",
-                    &format!("valid, expires in {}", relative(until)),
-                ),
-                Status::Expired => {
-                    io::paint(colour, "31", &format!("expired {} ago", relative(until)))
-                }
-                Status::NotYetValid => io::paint(
-                    colour,
-                    "33",
-                    &format!(
-                        "not valid yet, starts in {}",
-                        relative(inv.validity.start_seconds() - i128::from(now.timestamp()))
-                    ),
-                ),
-            };
             let _ = writeln!(
                 out,
-                "valid until:   {} [{} min]: {state}",
+                "valid until:   {} [{} min]",
                 when(inv.validity.valid_until()),
                 inv.validity.length_minutes
             );
@@ -285,44 +420,48 @@ fn summary(
                 "PassStub:      {}",
                 inv.pass_stub.as_deref().map_or("(none)".into(), esc)
             );
-            let _ = writeln!(
-                out,
-                "low speed:     {}",
-                if inv.low_speed { "yes (modem)" } else { "no" }
-            );
-            if let Some(rc) = &inv.rc_ticket {
-                let _ = writeln!(out, "RCTICKET:");
-                for (i, a) in rc.addresses.iter().enumerate() {
-                    let _ = writeln!(out, "    {}. {}", i + 1, esc(&a.to_string()));
-                }
-                let _ = writeln!(out, "  session ID:  {}", esc(&rc.session_id));
-                let _ = writeln!(out, "  KH:          {}", esc(&rc.kh));
+            if inv.low_speed {
+                let _ = writeln!(out, "low speed:     yes (modem)");
             }
-            if let Some(lh) = &inv.lh_ticket {
-                match decrypted {
-                    Some(ticket) => {
-                        let _ = writeln!(out, "LHTICKET (decrypted):");
-                        cs2_summary(&mut out, ticket.connection());
+            let _ = writeln!(out, "connect to:");
+            for (i, entry) in connect_to(Some(inv), cs).iter().enumerate() {
+                let _ = writeln!(out, "  {}. {entry}", i + 1);
+            }
+            if let Some(lh) = &inv.lh_ticket
+                && cs.is_none()
+            {
+                let why = if shown.decrypt_failed {
+                    " (could not be decrypted with this password)".to_string()
+                } else if shown.no_decrypt {
+                    String::new()
+                } else {
+                    " (give --password-file to decrypt it)".to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "  LHTICKET's listeners: encrypted, {} bytes{why}",
+                    lh.as_hex().len() / 2
+                );
+            }
+            if shown.verbose {
+                if let Some(rc) = &inv.rc_ticket {
+                    let _ = writeln!(out, "RCTICKET:");
+                    for (i, a) in rc.addresses.iter().enumerate() {
+                        let _ = writeln!(out, "    {}. {}", i + 1, esc(&a.to_string()));
                     }
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "LHTICKET:      encrypted, {} bytes{}",
-                            lh.as_hex().len() / 2,
-                            if no_decrypt {
-                                ""
-                            } else {
-                                " (give --password-file to decrypt)"
-                            }
-                        );
-                    }
+                    let _ = writeln!(out, "  session ID:  {}", esc(&rc.session_id));
+                    let _ = writeln!(out, "  KH:          {}", esc(&rc.kh));
+                }
+                if let Some(cs) = cs {
+                    let _ = writeln!(out, "LHTICKET (decrypted):");
+                    cs2_details(&mut out, cs);
                 }
             }
         }
     }
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "{}", io::paint(colour, "33", "warnings:"));
-        for w in warnings {
+    if !shown.warnings.is_empty() {
+        let _ = writeln!(out, "{}", io::paint(shown.colour, "33", "warnings:"));
+        for w in shown.warnings {
             // Messages quote file content already escaped; escape only what is still raw.
             let _ = writeln!(out, "  - {}", rainv::display::escape_controls(w));
         }
@@ -335,28 +474,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_times_at_each_unit_boundary() {
-        let day = 86_400;
-        for (seconds, text) in [
-            (0, "0 s"),
-            (59, "59 s"),
-            (-59, "59 s"),
-            (60, "1 min"),
-            (3599, "59 min"),
-            (3600, "1 h 0 min"),
-            (3660, "1 h 1 min"),
-            (day - 1, "23 h 59 min"),
-            (day, "1 day"),
-            (2 * day, "2 days"),
-            (365 * day - 1, "364 days"),
-            (365 * day, "1 year"),
-            (-2 * 365 * day, "2 years"),
-        ] {
-            assert_eq!(relative(seconds), text, "{seconds}");
-        }
-    }
-
-    #[test]
     fn long_ticket_attributes_are_shortened_to_48_characters() {
         for (length, shortened) in [(48, false), (49, true)] {
             let value = "é".repeat(length);
@@ -366,7 +483,7 @@ mod tests {
             );
             let cs = ConnectionString2::parse(&text, &rainv::Limits::default()).unwrap();
             let mut out = String::new();
-            cs2_summary(&mut out, &cs);
+            cs2_details(&mut out, &cs);
             let line = out.lines().find(|l| l.contains("CE:")).unwrap();
             let expected = format!(
                 "  CE: {}{}",

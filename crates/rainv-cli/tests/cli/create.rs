@@ -216,7 +216,7 @@ fn create_xp_writes_utf16le_with_a_bom_and_no_lhticket() {
         .arg(dir.path().join("xp2.msrcincident"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("an RCTICKET needs a KH"));
+        .stderr(predicate::str::contains("--format xp needs --kh"));
     assert!(!dir.path().join("xp2.msrcincident").exists());
 }
 
@@ -334,11 +334,15 @@ fn create_usage_errors_exit_2_and_write_nothing() {
         ),
         (
             &["--user", "a", "--address", "h:1", "--kh", "AAAA"],
-            "KH decodes to 3 bytes, expected 20",
+            "'--kh <B64>': not base64 of a 20-byte SHA-1: it decodes to 3 bytes",
+        ),
+        (
+            &["--user", "a", "--address", "h:1", "--kh", "notbase64"],
+            "'--kh <B64>': not base64 of a 20-byte SHA-1",
         ),
         (
             &["--user", "a", "--address", "h:1", "--kh", "not base64!"],
-            "KH \"not base64!\" is not base64",
+            "'--kh <B64>': not base64 of a 20-byte SHA-1 (a KH is 28 characters",
         ),
         (
             &["--user", "a", "--address", "h:1", "--session-id", "!!"],
@@ -688,6 +692,7 @@ fn create_refuses_what_check_would_reject() {
         "--address",
         "192.0.2.1:1",
     ])
+    .arg("--quiet")
     .assert()
     .success()
     .stderr("");
@@ -851,7 +856,10 @@ fn output_files_are_made_beside_their_final_name() {
         .env(PW_VAR, "ABCDEFGH1234")
         .assert()
         .success()
-        .stderr("");
+        .stderr(predicate::str::starts_with(
+            "created here.msrcincident: for a, valid until ",
+        ))
+        .stderr(predicate::str::contains("(360 min), PassStub "));
     assert!(dir.path().join("here.msrcincident").is_file());
     #[cfg(target_os = "linux")]
     {
@@ -875,7 +883,7 @@ fn output_files_are_made_beside_their_final_name() {
                 "--kh",
                 KH,
             ])
-            .args(["--password-env", PW_VAR, "-o"])
+            .args(["--quiet", "--password-env", PW_VAR, "-o"])
             .arg(&target)
             .env(PW_VAR, "ABCDEFGH1234")
             .assert()
@@ -886,4 +894,80 @@ fn output_files_are_made_beside_their_final_name() {
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "{left:?}");
     }
+}
+
+#[test]
+fn create_says_what_it_made_warns_on_short_passwords_and_refuses_empty_ones() {
+    let dir = TempDir::new().unwrap();
+    let short = write(&dir, "short.txt", "abc12\n");
+    let out = dir.path().join("short.msrcincident");
+    let assert = rainv()
+        .args([
+            "create",
+            "--user",
+            "alice",
+            "--address",
+            "192.0.2.1:3389",
+            "--kh",
+            KH,
+        ])
+        .args(["--now", "2026-11-22T09:00:00Z", "--password-file"])
+        .arg(&short)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(
+            "warning: the password has 5 characters; Windows' Remote Assistance asks for at least 6"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("for alice, valid until 2026-11-22 15:00 UTC (360 min), PassStub "),
+        "{stderr}"
+    );
+    // Six characters: no warning. --quiet: nothing at all.
+    let six = write(&dir, "six.txt", "abc123\n");
+    rainv()
+        .args([
+            "create",
+            "--user",
+            "alice",
+            "--address",
+            "192.0.2.1:3389",
+            "--kh",
+            KH,
+        ])
+        .args(["--quiet", "--force", "--password-file"])
+        .arg(&six)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr("");
+    // An empty password file is a usage error that says so, naming the option.
+    let empty = write(&dir, "empty.txt", "\n");
+    let assert = rainv()
+        .args([
+            "create",
+            "--user",
+            "alice",
+            "--address",
+            "192.0.2.1:3389",
+            "--kh",
+            KH,
+        ])
+        .args(["--force", "--password-file"])
+        .arg(&empty)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&assert).contains("--password-file") && stderr_of(&assert).contains("is empty"),
+        "{}",
+        stderr_of(&assert)
+    );
 }

@@ -34,12 +34,13 @@ fn open_json_of_the_xp_sample() {
             "lh_ticket": null,
             "uploadinfo_attributes": [],
             "uploaddata_attributes": [],
-            "warnings": ["the invitation expired 6296 days ago"],
+            "warnings": ["the invitation expired 17 years ago"],
             "findings": [{
                 "code": "validity.expired",
                 "severity": "error",
-                "message": "the invitation expired 6296 days ago",
+                "message": "the invitation expired 17 years ago",
             }],
+            "file": testdata("ms-rai-sample-xp.msrcincident").display().to_string(),
         })
     );
 }
@@ -167,7 +168,7 @@ fn open_now_takes_rfc3339_or_epoch_seconds() {
         let warnings = by_epoch.1;
         match expected {
             "valid" => assert_eq!(warnings, json!([])),
-            "expired" => assert_eq!(warnings, json!(["the invitation expired 0 s ago"])),
+            "expired" => assert_eq!(warnings, json!(["the invitation expired just now"])),
             _ => assert_eq!(
                 warnings,
                 json!([
@@ -213,7 +214,7 @@ fn open_without_a_password_shows_the_ticket_encrypted() {
         .assert()
         .success()
         .stdout(predicate::str::contains(format!(
-            "LHTICKET:      encrypted, {lh_bytes} bytes"
+            "  LHTICKET's listeners: encrypted, {lh_bytes} bytes (give --password-file to decrypt it)"
         )));
 }
 
@@ -229,14 +230,42 @@ fn open_summary_of_the_example() {
         .assert()
         .success();
     let text = stdout_of(&out);
+    assert!(
+        text.starts_with("helpdesk-demo \u{2014} VALID, 5 h 59 min left (until "),
+        "{text}"
+    );
     for expected in [
-        "user:          helpdesk-demo",
         "password:      required",
         "created:       2026-11-22 09:00:00 UTC",
-        "[360 min]: valid, expires in 5 h 59 min",
+        "valid until:   2026-11-22 15:00:00 UTC",
         "PassStub:      Ec-8Esl*1DC5M*",
-        "low speed:     no",
-        "    1. 192.0.2.10:49230",
+        // One list, in the order Windows tries: the LHTICKET's listeners, then the
+        // RCTICKET's (the same two here, so not twice), the link-local one marked.
+        "connect to:\n  1. [fe80::1032:53d9:5a01:909b%3]:49228  (link-local: reachable only on \
+         the novice's own network segment)\n  2. 192.0.2.10:49230\n  3. DEMO-PC:49230\n",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    // Key hashes and IDs only with --verbose.
+    for hidden in ["KH", "session ID", "ID:", "low speed"] {
+        assert!(!text.contains(hidden), "{hidden} shown:\n{text}");
+    }
+    assert!(!text.contains("warnings:"), "{text}");
+    let verbose = rainv()
+        .arg("open")
+        .arg(example())
+        .arg("--password-file")
+        .arg(example_password_file())
+        .args(["--now", &now, "--verbose"])
+        .assert()
+        .success();
+    let text = stdout_of(&verbose);
+    for expected in [
+        "RCTICKET:\n    1. 192.0.2.10:49230",
+        "  session ID:  ",
         "LHTICKET (decrypted):",
         "  KH2:         sha256:",
         "    1. fe80::1032:53d9:5a01:909b%3 port 49228",
@@ -247,31 +276,106 @@ fn open_summary_of_the_example() {
             "{expected:?} missing from:\n{text}"
         );
     }
-    assert!(!text.contains("warnings:"), "{text}");
 }
 
 #[test]
-fn open_wrong_password_exits_1() {
+fn open_wrong_password_shows_what_is_not_encrypted_and_exits_1() {
     let dir = TempDir::new().unwrap();
     let wrong = password_file(&dir, "AAAAAAAAAAAA");
-    rainv()
+    let lh_bytes = lhticket_of(&example()).len() / 2;
+    let out = rainv()
         .arg("open")
         .arg(example())
         .arg("--password-file")
         .arg(&wrong)
         .assert()
         .code(1)
-        .stdout("")
         .stderr(predicate::str::contains("wrong password"));
-    rainv()
-        .arg("open")
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with("helpdesk-demo \u{2014} EXPIRED "),
+        "{text}"
+    );
+    assert!(text.contains("PassStub:      Ec-8Esl*1DC5M*"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "LHTICKET's listeners: encrypted, {lh_bytes} bytes (could not be decrypted with this password)"
+        )),
+        "{text}"
+    );
+    let out = rainv()
+        .args(["open", "--json"])
         .arg(example())
         .args(["--password-env", PW_VAR])
         .env(PW_VAR, "AAAAAAAAAAAA")
         .assert()
         .code(1)
-        .stdout("")
         .stderr(predicate::str::contains("wrong password"));
+    let v = parse_json(&out.get_output().stdout);
+    assert_eq!(v["username"], "helpdesk-demo");
+    assert_eq!(v["lh_ticket"]["decrypted"], false);
+    assert_eq!(v["lh_ticket"]["ciphertext_bytes"], lh_bytes);
+    assert!(
+        v["lh_ticket"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("does not decrypt")),
+        "{v}"
+    );
+    // An empty password file is a mistake in the command, not a wrong password.
+    let empty = password_file(&dir, "");
+    rainv()
+        .arg("open")
+        .arg(example())
+        .arg("--password-file")
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("is empty"));
+}
+
+#[test]
+fn open_shows_several_files_in_turn() {
+    let dir = TempDir::new().unwrap();
+    let wrong = password_file(&dir, "AAAAAAAAAAAA");
+    let out = rainv()
+        .arg("open")
+        .arg(example())
+        .arg(testdata("ms-rai-sample-xp.msrcincident"))
+        .arg("--password-file")
+        .arg(&wrong)
+        .assert()
+        .code(1);
+    let text = stdout_of(&out);
+    let parts: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(parts.len(), 2, "{text}");
+    assert!(parts[0].starts_with("helpdesk-demo \u{2014} "), "{text}");
+    assert!(parts[1].starts_with("jeff \u{2014} EXPIRED "), "{text}");
+    // JSON: one line per file, each naming its file.
+    let out = rainv()
+        .args(["open", "--json", "--no-decrypt"])
+        .arg(example())
+        .arg(testdata("ms-rai-sample-xp.msrcincident"))
+        .assert()
+        .success();
+    let lines: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["username"], "jeff");
+    assert!(
+        lines[1]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("ms-rai-sample-xp.msrcincident")
+    );
+    // Standard input once only.
+    rainv()
+        .args(["open", "-", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("more than once"));
 }
 
 #[test]
@@ -396,7 +500,10 @@ fn open_reads_standard_input() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "file:          standard input\n",
+            "helpdesk-demo \u{2014} EXPIRED ",
+        ))
+        .stdout(predicate::str::contains(
+            "\nfile:          standard input\n",
         ));
 }
 
@@ -507,7 +614,7 @@ fn open_escapes_control_characters_in_the_username() {
     assert!(!text.contains('\u{9B}'), "raw CSI in the summary");
     assert!(!text.contains('\u{202E}'), "raw RLO in the summary");
     assert!(
-        text.contains(r"user:          a\u{9B}31mb\u{202E}c"),
+        text.starts_with(concat!(r"a\u{9B}31mb\u{202E}c", " \u{2014} EXPIRED ")),
         "{text}"
     );
     // The JSON keeps the exact name, with the control character escaped as JSON requires.

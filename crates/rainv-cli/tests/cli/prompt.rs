@@ -10,7 +10,9 @@ const TIMEOUT_MS: u64 = 30_000;
 /// terminal).
 fn spawn(args: &[&OsStr], no_color: bool) -> PtySession {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rainv"));
-    cmd.args(args).env_remove(PW_VAR);
+    cmd.args(args)
+        .env_remove(PW_VAR)
+        .env("TERM", "xterm-256color");
     if no_color {
         cmd.env("NO_COLOR", "1");
     } else {
@@ -43,10 +45,10 @@ fn open_prompts_for_the_password() {
     s.send_line(&example_password()).unwrap();
     let (out, code) = finish(&mut s);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("LHTICKET (decrypted):"), "{out}");
+    assert!(out.contains("VALID, 5 h 59 min left"), "{out}");
     assert!(
-        out.contains("fe80::1032:53d9:5a01:909b%3 port 49228"),
-        "{out}"
+        out.contains("1. [fe80::1032:53d9:5a01:909b%3]:49228"),
+        "the decrypted listeners: {out}"
     );
     // The password is never echoed.
     assert!(!out.contains(&example_password()), "{out}");
@@ -68,19 +70,28 @@ fn open_colours_on_a_terminal_unless_no_color() {
     let mut s = spawn(&args, false);
     let (out, code) = finish(&mut s);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\u{1b}[32mvalid"), "{out:?}");
+    assert!(out.contains("\u{1b}[1;32mVALID"), "{out:?}");
     let mut s = spawn(&args, true);
     let (out, code) = finish(&mut s);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("valid, expires in"), "{out}");
+    assert!(out.contains("VALID, 5 h 59 min left"), "{out}");
     assert!(!out.contains('\u{1b}'), "{out:?}");
-    // An empty NO_COLOR does not count.
+    // A terminal that says it cannot show colour gets none.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rainv"));
-    cmd.args(args).env("NO_COLOR", "");
+    cmd.args(args).env_remove("NO_COLOR").env("TERM", "dumb");
     let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
     let (out, code) = finish(&mut s);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\u{1b}[32mvalid"), "{out:?}");
+    assert!(!out.contains('\u{1b}'), "TERM=dumb: {out:?}");
+    // An empty NO_COLOR does not count.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rainv"));
+    cmd.args(args)
+        .env("NO_COLOR", "")
+        .env("TERM", "xterm-256color");
+    let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+    let (out, code) = finish(&mut s);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\u{1b}[1;32mVALID"), "{out:?}");
 }
 
 #[test]
