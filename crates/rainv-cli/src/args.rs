@@ -67,10 +67,17 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print a manual page (roff): rainv's, or one command's; or write them all to a folder.
     ///
-    /// Example: rainv man > rainv.1
-    Man,
+    /// Example: rainv man --dir /usr/local/share/man/man1
+    Man {
+        /// The command whose page to print (default: rainv's own page).
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        command: Option<String>,
+        /// Write rainv.1 and rainv-COMMAND.1 for every command into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Where a password comes from. With neither option, rainv prompts on a terminal.

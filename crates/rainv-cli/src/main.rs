@@ -43,12 +43,70 @@ fn run(cli: Cli) -> Outcome {
             clap_complete::generate(*shell, &mut Cli::command(), "rainv", &mut script);
             io::write_output(std::path::Path::new("-"), &script, false)
         }
-        Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(|e| Failure::usage(format!("cannot render the manual: {e}"), ""))?;
-            io::write_output(std::path::Path::new("-"), &page, false)
+        Command::Man { command, dir } => man(command.as_deref(), dir.as_deref()),
+    }
+}
+
+/// One page's roff: rainv's own, or a command's as `rainv-COMMAND`.
+fn man_page(command: &clap::Command) -> Result<Vec<u8>, Failure> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone())
+        .render(&mut page)
+        .map_err(|e| Failure::usage(format!("cannot render the manual: {e}"), ""))?;
+    Ok(page)
+}
+
+/// The commands with a page of their own, each named `rainv-COMMAND`.
+fn command_pages() -> Vec<(String, clap::Command)> {
+    Cli::command()
+        .get_subcommands()
+        .filter(|sub| sub.get_name() != "help")
+        .map(|sub| {
+            let name = format!("rainv-{}", sub.get_name());
+            (
+                name.clone(),
+                sub.clone()
+                    .name(name.clone())
+                    .bin_name(name.replacen('-', " ", 1)),
+            )
+        })
+        .collect()
+}
+
+fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> Outcome {
+    let stdout = std::path::Path::new("-");
+    if let Some(dir) = dir {
+        let mut pages = vec![("rainv".to_string(), Cli::command())];
+        pages.extend(command_pages());
+        for (name, page) in pages {
+            let path = dir.join(format!("{name}.1"));
+            std::fs::write(&path, man_page(&page)?).map_err(|e| Failure::io("write", &path, &e))?;
+            eprintln!("wrote {}", io::display_path(&path));
         }
+        return Ok(());
+    }
+    let Some(command) = command else {
+        return io::write_output(stdout, &man_page(&Cli::command())?, false);
+    };
+    let pages = command_pages();
+    match pages
+        .iter()
+        .find(|(name, _)| name == &format!("rainv-{command}"))
+    {
+        Some((_, page)) => io::write_output(stdout, &man_page(page)?, false),
+        None => Err(Failure::usage(
+            format!(
+                "rainv man: no command {}",
+                rainv::display::escape_for_display(command)
+            ),
+            format!(
+                "the commands are {}",
+                pages
+                    .iter()
+                    .map(|(name, _)| name.trim_start_matches("rainv-"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
 }
