@@ -190,6 +190,8 @@ struct Line {
 /// batches of `PATH_BATCH`: one channel operation (and thread wake-up) per batch instead of
 /// per file was most of `check`'s speed-up. Memory stays bounded: a few batches per worker.
 const LINE_BATCH: usize = 64;
+/// The running count on a terminal is redrawn at most this often (ten times a second).
+const REDRAW: std::time::Duration = std::time::Duration::from_millis(100);
 const PATH_BATCH: usize = 32;
 
 impl Style {
@@ -382,6 +384,9 @@ impl Sink {
 
 struct Printer {
     progress: bool,
+    /// Whether the running count is on the terminal now, and when it was last drawn.
+    count_shown: bool,
+    drawn: Option<std::time::Instant>,
     /// What an input is: "file" or "message".
     noun: &'static str,
     totals: Totals,
@@ -392,6 +397,8 @@ impl Printer {
     fn new(noun: &'static str) -> Printer {
         Printer {
             progress: stdio::stderr().is_terminal(),
+            count_shown: false,
+            drawn: None,
             noun,
             totals: Totals {
                 inputs: 0,
@@ -416,22 +423,27 @@ impl Printer {
         } else {
             self.totals.unreadable += 1;
         }
-        if self.progress {
+        if self.count_shown {
             eprint!("\r\x1b[K");
+            self.count_shown = false;
         }
         let _ = self.out.write_all(line.text.as_bytes());
-        if self.progress {
+        // The count is redrawn at most every REDRAW: more often flickers and costs the
+        // terminal more than the judging.
+        if self.progress && self.drawn.is_none_or(|at| at.elapsed() >= REDRAW) {
             let _ = self.out.flush();
             eprint!(
                 "checked {} ({} rejected, {} unreadable)",
                 self.totals.judged, self.totals.rejected, self.totals.unreadable
             );
+            self.count_shown = true;
+            self.drawn = Some(std::time::Instant::now());
         }
     }
 
-    fn finish(mut self) -> Outcome {
+    fn finish(mut self, skipped: &Skipped) -> Outcome {
         let _ = self.out.flush();
-        if self.progress {
+        if self.count_shown {
             eprint!("\r\x1b[K");
         }
         // One line a log or a person can take in at a glance, whatever the verdicts.
@@ -442,8 +454,29 @@ impl Printer {
             unreadable,
         } = self.totals;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut notes = Vec::new();
+        if inputs == 0 && unreadable == 0 {
+            notes.push(format!("no {}s found to judge", self.noun));
+        }
+        if skipped.links > 0 {
+            notes.push(format!(
+                "{} skipped (not followed)",
+                plural(skipped.links, "symbolic link")
+            ));
+        }
+        if skipped.special > 0 {
+            notes.push(format!(
+                "{} skipped (FIFOs, sockets, devices)",
+                plural(skipped.special, "special file")
+            ));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", notes.join("; "))
+        };
         eprintln!(
-            "{}: {} judged, {rejected} rejected, {unreadable} not inspected",
+            "{}: {} judged, {rejected} rejected, {unreadable} not inspected{notes}",
             plural(inputs, self.noun),
             plural(judged, "invitation"),
         );
@@ -482,7 +515,8 @@ fn walk(
     wanted: fn(&Path) -> bool,
     send: &SyncSender<Vec<PathBuf>>,
     errors: &mut Sink,
-) {
+) -> Skipped {
+    let mut skipped = Skipped::default();
     let mut batch = Vec::with_capacity(PATH_BATCH);
     let add = |path: PathBuf, batch: &mut Vec<PathBuf>| {
         batch.push(path);
@@ -500,8 +534,12 @@ fn walk(
                 match entry {
                     Ok(e) if e.file_type().is_file() && wanted(e.path()) => {
                         if !add(e.into_path(), &mut batch) {
-                            return;
+                            return skipped;
                         }
+                    }
+                    Ok(e) if e.file_type().is_symlink() => skipped.links += 1,
+                    Ok(e) if !e.file_type().is_file() && !e.file_type().is_dir() => {
+                        skipped.special += 1;
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -515,12 +553,21 @@ fn walk(
                 }
             }
         } else if !add(path.clone(), &mut batch) {
-            return;
+            return skipped;
         }
     }
     if !batch.is_empty() {
         let _ = send.send(batch);
     }
+    skipped
+}
+
+/// What a directory walk passed over, for the summary line: symbolic links (never followed)
+/// and special files (FIFOs, sockets, devices).
+#[derive(Default)]
+struct Skipped {
+    links: usize,
+    special: usize,
 }
 
 /// Run `work` on every path from the walker in `jobs` threads, printing results as they come.
@@ -577,11 +624,11 @@ fn run_pool(
             printer.print(line);
         }
     }
-    let _ = walker.join();
+    let skipped = walker.join().unwrap_or_default();
     for worker in workers {
         let _ = worker.join();
     }
-    printer.finish()
+    printer.finish(&skipped)
 }
 
 /// Files a directory walk takes: invitations and archives, by name.

@@ -1638,3 +1638,26 @@ fn scan_mail_opens_zipped_attachments() {
     );
     assert_eq!(parse_line(&lines[0]).2, ["xml.doctype"]);
 }
+
+#[test]
+fn check_says_when_it_finds_nothing_and_what_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("in");
+    fs::create_dir(&root).unwrap();
+    fs::write(root.join("notes.txt"), "nothing here").unwrap();
+    std::os::unix::fs::symlink(hostile(XXE_CASE), root.join("linked.msrcincident")).unwrap();
+    let fifo = root.join("pipe.msrcincident");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = rainv().arg("check").arg(&root).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "0 files: 0 invitations judged, 0 rejected, 0 not inspected; no files found to judge; \
+         1 symbolic link skipped (not followed); 1 special file skipped (FIFOs, sockets, devices)\n"
+    );
+}
