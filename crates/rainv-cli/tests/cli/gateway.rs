@@ -1218,8 +1218,14 @@ fn check_on_a_terminal_ends_with_the_summary_line() {
         out.contains("checked 1 (0 rejected, 0 unreadable)"),
         "{out:?}"
     );
+    // The count is cleared before each result line and drawn again at most every 100 ms; the
+    // summary line is last, with no count left after it.
     assert!(
-        out.contains("\r\u{1b}[K2 files: 2 invitations judged, 1 rejected, 0 not inspected"),
+        out.contains("checked 1 (0 rejected, 0 unreadable)\r\u{1b}[K"),
+        "{out:?}"
+    );
+    assert!(
+        out.ends_with("\n2 files: 2 invitations judged, 1 rejected, 0 not inspected\r\n"),
         "{out:?}"
     );
 }
