@@ -67,6 +67,8 @@ pub mod pass_stub;
 mod scan;
 mod text;
 mod validity;
+#[cfg(feature = "serde")]
+pub mod view;
 mod xml;
 
 #[cfg(test)]

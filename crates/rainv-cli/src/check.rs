@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::display::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, MboxMessage, mbox_messages, read_bounded, scan_message};
-use rainv_gateway::{Candidate, EntryReport, inspect};
+use rainv_gateway::{Candidate, EntryReport, ResultLine, inspect};
 use rainv_gateway::{
     Finding, FindingCode, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict,
 };
@@ -206,11 +206,7 @@ impl Style {
         match outcome {
             Outcome1::Unreadable { file, error } => Line {
                 text: if self.json {
-                    json_line(&UnreadableJson {
-                        error: &error,
-                        file: &file,
-                        verdict: None,
-                    })
+                    json_line(&ResultLine::unreadable(&file, &error))
                 } else {
                     format!(
                         "{file}: {} {error}\n",
@@ -232,22 +228,10 @@ impl Style {
                 judged: true,
                 input: false,
                 text: if self.json {
-                    json_line(&JudgedJson {
-                        message_id: attachment.as_ref().map(|_| message_id.as_deref()),
-                        attachment: attachment.as_deref(),
-                        file: &file,
-                        inside: &inside,
-                        findings: report
-                            .findings
-                            .iter()
-                            .map(|f| FindingJson {
-                                code: f.code,
-                                message: &f.message,
-                                severity: f.severity,
-                            })
-                            .collect(),
-                        kind: report.kind,
-                        verdict: report.verdict,
+                    let line = ResultLine::judged(&file, &report).inside(&inside);
+                    json_line(&match attachment.as_deref() {
+                        Some(a) => line.in_message(message_id.as_deref(), a),
+                        None => line,
                     })
                 } else {
                     self.human(
@@ -307,41 +291,6 @@ impl Style {
         }
         line
     }
-}
-
-// The JSON lines, serialised straight from these structs rather than through
-// `serde_json::Value`. Fields are in alphabetical order, the order `json!` objects (a BTreeMap)
-// always gave, so the output is byte for byte what it was.
-
-#[derive(Serialize)]
-struct UnreadableJson<'a> {
-    error: &'a str,
-    file: &'a str,
-    verdict: Option<Verdict>,
-}
-
-#[derive(Serialize)]
-struct JudgedJson<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attachment: Option<&'a str>,
-    file: &'a str,
-    findings: Vec<FindingJson<'a>>,
-    /// The path inside the file or attachment, one entry name a component; absent when the
-    /// judged file is the file or attachment itself.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    inside: &'a [String],
-    kind: Option<&'static str>,
-    /// Present (possibly null) exactly when `attachment` is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message_id: Option<Option<&'a str>>,
-    verdict: Verdict,
-}
-
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    code: FindingCode,
-    message: &'a str,
-    severity: Severity,
 }
 
 fn json_line(value: &impl Serialize) -> String {

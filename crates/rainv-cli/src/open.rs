@@ -4,12 +4,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
 use rainv::display::{describe_ago, describe_duration, escape_for_display as esc};
-use rainv::{
-    Attribute, ConnectionString1, ConnectionString2, DecryptedTicket, Document, Password, Status,
-    TicketKey,
-};
-use rainv_gateway::{Policy, Severity, validate};
-use serde_json::{Value, json};
+use rainv::view::InvitationView;
+use rainv::{ConnectionString2, DecryptedTicket, Document, Password, Status, TicketKey};
+use rainv_gateway::{Policy, ResultLine, Severity, validate};
 
 use crate::args::OpenArgs;
 use crate::check::read_policy_file;
@@ -97,16 +94,19 @@ fn open_one(
         .collect();
     let colour = io::colour_enabled(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let out = if args.json {
-        let mut value = to_json(&document, decrypted.as_ref(), now);
-        if let Some(e) = &decrypt_error
-            && let Some(lh) = value.get_mut("lh_ticket").and_then(Value::as_object_mut)
-        {
-            lh.insert("error".into(), json!(e.to_string()));
+        // The user opened the file: session IDs and the decrypted ticket are what they asked for.
+        let mut view = InvitationView::new(&document, now);
+        if let Some(ticket) = decrypted.as_ref() {
+            view = view.with_ticket(ticket);
         }
-        value["file"] = json!(name);
-        value["warnings"] = json!(warnings);
-        value["findings"] = json!(report.findings);
-        format!("{value}\n")
+        if let Some(e) = &decrypt_error {
+            view = view.with_decrypt_error(e);
+        }
+        let view = view.with_session_ids(&document, decrypted.as_ref());
+        let line = ResultLine::judged(&name, &report).with_invitation(view);
+        let mut text = serde_json::to_string(&line).unwrap_or_default();
+        text.push('\n');
+        text
     } else {
         summary(&Shown {
             name: &name,
@@ -125,89 +125,6 @@ fn open_one(
         // What is not encrypted was shown; the ticket was not.
         Some(e) => Err(Failure::from_error(&name, &e)),
         None => Ok(()),
-    }
-}
-
-fn rfc3339(date: Option<DateTime<Utc>>) -> Value {
-    date.map_or(Value::Null, |d| {
-        Value::String(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    })
-}
-
-fn rc_json(rc: &ConnectionString1) -> Value {
-    json!({
-        "addresses": rc.addresses.iter().map(|a| json!({"host": a.host, "port": a.port})).collect::<Vec<_>>(),
-        "session_id": rc.session_id,
-        "kh": rc.kh,
-    })
-}
-
-/// Attributes kept as read: `[{"name": ..., "value": ...}, ...]`.
-fn attributes_json(attributes: &[Attribute]) -> Value {
-    attributes
-        .iter()
-        .map(|a| json!({"name": a.name, "value": a.value}))
-        .collect()
-}
-
-fn cs2_json(cs: &ConnectionString2) -> Value {
-    json!({
-        "decrypted": true,
-        "kh": cs.kh(),
-        "kh2": cs.kh2().map(|k| json!({"algorithm": k.algorithm.name(), "hash": k.hash})),
-        "id": cs.id(),
-        "attributes": attributes_json(cs.extra()),
-        "transports": cs.transports().iter().map(|t| json!({
-            "id": t.id,
-            "sid": t.session_id,
-            "attributes": attributes_json(&t.extra),
-            "listeners": t.listeners.iter().map(|l| json!({
-                "address": l.address, "port": l.port, "uri": l.uri,
-                "attributes": attributes_json(&l.extra),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-pub(crate) fn to_json(
-    document: &Document,
-    decrypted: Option<&DecryptedTicket>,
-    now: DateTime<Utc>,
-) -> Value {
-    match document {
-        Document::ConnectionString(cs) => json!({
-            "kind": "connection-string",
-            "username": null, "rc_ticket_encrypted": null, "dt_start": null,
-            "dt_length_minutes": null, "valid_from": null, "valid_until": null, "status": null,
-            "pass_stub": null, "low_speed": null, "rc_ticket": null,
-            "lh_ticket": cs2_json(cs),
-            "uploadinfo_attributes": [], "uploaddata_attributes": [],
-        }),
-        Document::Invitation(inv) => {
-            let lh = match (&inv.lh_ticket, decrypted) {
-                (None, _) => Value::Null,
-                (Some(_), Some(ticket)) => cs2_json(ticket.connection()),
-                (Some(t), None) => {
-                    json!({"decrypted": false, "ciphertext_bytes": t.as_hex().len() / 2})
-                }
-            };
-            json!({
-                "kind": match inv.generation() { rainv::Generation::Xp => "xp", rainv::Generation::Vista => "vista" },
-                "username": inv.username,
-                "rc_ticket_encrypted": inv.rc_ticket_encrypted,
-                "dt_start": inv.validity.start,
-                "dt_length_minutes": inv.validity.length_minutes,
-                "valid_from": rfc3339(inv.validity.valid_from()),
-                "valid_until": rfc3339(inv.validity.valid_until()),
-                "status": inv.validity.status_at(now).name(),
-                "pass_stub": inv.pass_stub,
-                "low_speed": inv.low_speed,
-                "rc_ticket": inv.rc_ticket.as_ref().map_or(Value::Null, rc_json),
-                "lh_ticket": lh,
-                "uploadinfo_attributes": attributes_json(&inv.upload_info_attributes),
-                "uploaddata_attributes": attributes_json(&inv.unknown_attributes),
-            })
-        }
     }
 }
 

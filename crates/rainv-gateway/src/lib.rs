@@ -21,6 +21,7 @@
 mod address;
 mod archive;
 mod code;
+mod line;
 mod mail;
 mod mbox;
 mod read;
@@ -36,6 +37,7 @@ pub use archive::{
 pub use chrono;
 pub use code::FindingCode;
 pub use ipnet::IpNet;
+pub use line::{JSON_VERSION, ResultLine};
 pub use mail::{AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, scan_message};
 pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
 pub use read::{ReadOutcome, read_bounded};
