@@ -194,10 +194,10 @@ pub(crate) struct CreateArgs {
     ///
     /// MS-RAI's KH lets the expert check that the computer it reaches is the novice's: it is
     /// the base64 SHA-1 hash of the public key blob of the novice's Remote Desktop server
-    /// certificate (28 characters, ending in `=`). Copy it from an invitation that computer
-    /// made (`rainv open --verbose` shows it), or compute it from the certificate
-    /// (docs/cli.md, `rainv create`). Without it, experts cannot authenticate the computer and
-    /// no RCTICKET (for XP experts) is written.
+    /// (28 characters, ending in `=`). It stays the same while that computer's RDP certificate
+    /// does, so take it from an invitation the computer's own Remote Assistance made
+    /// (`rainv open --verbose` shows it). Without it, experts cannot authenticate the computer
+    /// and no RCTICKET (for XP experts) is written.
     #[arg(long, value_name = "B64", value_parser = kh_value)]
     pub kh: Option<String>,
     /// KH2: ALG:B64 with ALG sha256, sha384 or sha512.
