@@ -140,6 +140,7 @@ mod tests {
             assert_eq!(describe_duration(seconds), text, "{seconds}");
         }
         assert_eq!(describe_ago(0), "just now");
+        assert_eq!(describe_ago(1), "1 s ago");
         assert_eq!(describe_ago(7 * day), "7 days ago");
     }
 
