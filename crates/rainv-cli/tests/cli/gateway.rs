@@ -471,7 +471,8 @@ fn check_output_never_carries_control_characters() {
 // rainv scan-mail
 // ---------------------------------------------------------------------------------------------
 
-fn b64(bytes: &[u8]) -> String {
+/// `bytes` in base64, in lines of 76 as mail carries it.
+pub(super) fn b64(bytes: &[u8]) -> String {
     let text = base64::engine::general_purpose::STANDARD.encode(bytes);
     text.as_bytes()
         .chunks(76)

@@ -432,16 +432,6 @@ impl Drop for Smtp {
     }
 }
 
-fn base64_lines(bytes: &[u8]) -> String {
-    use base64::Engine;
-    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
-    text.as_bytes()
-        .chunks(76)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect::<Vec<_>>()
-        .join("\r\n")
-}
-
 /// A message with a text part and, when given, one attachment.
 fn message(id: &str, attachment: Option<(&str, &[u8])>, extra_headers: &str) -> Vec<u8> {
     let mut text = format!(
@@ -456,7 +446,7 @@ fn message(id: &str, attachment: Option<(&str, &[u8])>, extra_headers: &str) -> 
             "--b\r\nContent-Type: application/octet-stream\r\n\
              Content-Disposition: attachment; filename=\"{name}\"\r\n\
              Content-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-            base64_lines(bytes)
+            super::gateway::b64(bytes)
         ));
     }
     text.push_str("--b--\r\n");
