@@ -364,22 +364,8 @@ pub(crate) fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     let Some(text) = text else {
         return Ok(Utc::now());
     };
-    if let Ok(seconds) = text.parse::<i64>() {
-        return DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
-            Failure::usage(
-                format!("--now {text}: out of range"),
-                "give a date between years 1 and 262143",
-            )
-        });
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure::usage(
-                format!("--now {text}: {e}"),
-                "give RFC 3339 (2024-01-03T13:27:04Z) or seconds since 1970",
-            )
-        })
+    rainv_gateway::parse_instant(text)
+        .map_err(|e| Failure::usage(format!("--now {text}: {e}"), e.hint()))
 }
 
 /// Parse a duration like `90m`, `6h`, `2d` or a bare number of minutes, into minutes.

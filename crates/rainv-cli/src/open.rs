@@ -4,9 +4,8 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
 use rainv::display::{describe_ago, describe_duration, escape_for_display as esc};
-use rainv::view::InvitationView;
-use rainv::{ConnectionString2, DecryptedTicket, Document, Password, Status, TicketKey};
-use rainv_gateway::{Policy, ResultLine, Severity, validate};
+use rainv::{ConnectionString2, DecryptedTicket, Document, Password, Status};
+use rainv_gateway::{Opened, Policy, ReadOutcome, Report, ResultLine, Severity, validate};
 
 use crate::args::OpenArgs;
 use crate::check::read_policy_file;
@@ -56,76 +55,91 @@ fn open_one(
     now: DateTime<Utc>,
     password: &mut Option<Option<Password>>,
 ) -> Outcome {
-    let mut policy = policy.clone();
-    let bytes = io::read_input(file, policy.limits.max_input_bytes)?;
     let name = display_path(file);
-    let document =
-        rainv::read(&bytes, &policy.limits).map_err(|e| Failure::from_error(&name, &e))?;
-
-    let mut decrypted = None;
-    let mut decrypt_error = None;
-    if let Document::Invitation(inv) = &document
-        && let Some(lh) = &inv.lh_ticket
-        && !args.no_decrypt
+    // A program reading the JSON lines gets one for every file, with the verdict, even when
+    // the file is not an invitation.
+    let unread_line = |report: &Report, error: &str| -> Outcome {
+        if args.json {
+            let line = ResultLine::judged(&name, report).with_error(error);
+            io::write_output(
+                std::path::Path::new("-"),
+                json_line(&line).as_bytes(),
+                false,
+            )?;
+        }
+        Ok(())
+    };
+    let limit = policy.limits.max_input_bytes;
+    let mut bytes = Vec::new();
+    if let ReadOutcome::TooLarge { size } =
+        io::read_path(file, limit, &mut bytes).map_err(|e| Failure::io("read", file, &e))?
     {
-        if password.is_none() {
-            *password = Some(io::password(&args.password, false)?);
-        }
-        if let Some(Some(password)) = password.as_ref() {
-            match lh.decrypt_with_key(&TicketKey::derive(password), &policy.limits) {
-                Ok(ticket) => {
-                    decrypted = Some(ticket);
-                    // The gateway's check then decrypts too: it compares the tickets and
-                    // checks the listeners.
-                    policy.password = Some(password.clone());
-                }
-                Err(e) => decrypt_error = Some(e),
+        let report = Report::too_large(size, limit);
+        unread_line(&report, &report.findings[0].message)?;
+        return Err(Failure::invalid(
+            format!("{name}: input is larger than {limit} bytes, the limit for an invitation"),
+            rainv::Error::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit,
             }
-        }
+            .hint(),
+        ));
     }
-    // The warnings are the gateway's findings that matter, so `open` and `check` never
-    // disagree about a file.
-    let report = validate(&bytes, &policy, now);
-    let warnings: Vec<&str> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-        .map(|f| f.message.as_str())
-        .collect();
+    let document = match rainv::read(&bytes, &policy.limits) {
+        Ok(document) => document,
+        Err(e) => {
+            unread_line(&validate(&bytes, policy, now), &e.to_string())?;
+            return Err(Failure::from_error(&name, &e));
+        }
+    };
+    let needs_password = matches!(&document, Document::Invitation(inv) if inv.lh_ticket.is_some())
+        && !args.no_decrypt;
+    if needs_password && password.is_none() {
+        *password = Some(io::password(&args.password, false)?);
+    }
+    let given = if needs_password {
+        password.as_ref().and_then(Option::as_ref)
+    } else {
+        None
+    };
+    let opened = Opened::judge(&bytes, document, policy, given, now);
     let colour = io::colour_enabled(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let out = if args.json {
-        // The user opened the file: session IDs and the decrypted ticket are what they asked for.
-        let mut view = InvitationView::new(&document, now);
-        if let Some(ticket) = decrypted.as_ref() {
-            view = view.with_ticket(ticket);
-        }
-        if let Some(e) = &decrypt_error {
-            view = view.with_decrypt_error(e);
-        }
-        let view = view.with_session_ids(&document, decrypted.as_ref());
-        let line = ResultLine::judged(&name, &report).with_invitation(view);
-        let mut text = serde_json::to_string(&line).unwrap_or_default();
-        text.push('\n');
-        text
+        json_line(&opened.line(&name))
     } else {
+        // The warnings are the gateway's findings that matter, so `open` and `check` never
+        // disagree about a file.
+        let warnings: Vec<&str> = opened
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .map(|f| f.message.as_str())
+            .collect();
         summary(&Shown {
             name: &name,
-            document: &document,
-            decrypted: decrypted.as_ref(),
+            document: &opened.document,
+            decrypted: opened.decrypted.as_ref(),
             now,
             warnings: &warnings,
             colour,
             no_decrypt: args.no_decrypt,
             verbose: args.verbose,
-            decrypt_failed: decrypt_error.is_some(),
+            decrypt_failed: opened.decrypt_error.is_some(),
         })
     };
     io::write_output(std::path::Path::new("-"), out.as_bytes(), false)?;
-    match decrypt_error {
+    match &opened.decrypt_error {
         // What is not encrypted was shown; the ticket was not.
-        Some(e) => Err(Failure::from_error(&name, &e)),
+        Some(e) => Err(Failure::from_error(&name, e)),
         None => Ok(()),
     }
+}
+
+fn json_line(line: &ResultLine<'_>) -> String {
+    let mut text = serde_json::to_string(line).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn when(date: Option<DateTime<Utc>>) -> String {

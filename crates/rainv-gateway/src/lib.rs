@@ -21,9 +21,11 @@
 mod address;
 mod archive;
 mod code;
+mod instant;
 mod line;
 mod mail;
 mod mbox;
+mod open;
 mod read;
 mod validate;
 
@@ -36,10 +38,12 @@ pub use archive::{
 /// not depend on it themselves.
 pub use chrono;
 pub use code::FindingCode;
+pub use instant::{InstantError, parse_instant};
 pub use ipnet::IpNet;
 pub use line::{JSON_VERSION, ResultLine};
 pub use mail::{AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, scan_message};
 pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
+pub use open::Opened;
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     ArchivesFile, DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile,

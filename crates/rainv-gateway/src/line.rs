@@ -91,6 +91,12 @@ impl<'a> ResultLine<'a> {
         self
     }
 
+    /// The result says why the input could not be read (as an invitation, when `open`ed).
+    pub fn with_error(mut self, error: &'a str) -> Self {
+        self.error = Some(error);
+        self
+    }
+
     /// The result carries what the invitation holds.
     pub fn with_invitation(mut self, invitation: InvitationView<'a>) -> Self {
         self.invitation = Some(invitation);

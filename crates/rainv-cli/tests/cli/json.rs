@@ -103,6 +103,20 @@ fn the_schema_is_served_by_open() {
             .unwrap();
         assert_eq!(check_lines(&out.stdout, "open"), files.len(), "{extra:?}");
     }
+    // The hostile corpus: a line for every file, those that cannot be read included.
+    let mut hostile: Vec<PathBuf> = std::fs::read_dir(common::root().join("testdata/hostile"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msrcincident"))
+        .collect();
+    hostile.sort();
+    let out = rainv()
+        .args(["open", "--json", "--no-decrypt"])
+        .args(&hostile)
+        .output()
+        .unwrap();
+    assert!(hostile.len() > 100);
+    assert_eq!(check_lines(&out.stdout, "open, hostile"), hostile.len());
 }
 
 #[cfg_attr(not(rainv_shared), ignore = "needs ../shared (the Windows-made files)")]

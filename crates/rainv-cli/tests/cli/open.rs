@@ -568,16 +568,25 @@ fn open_invalid_files_exit_1() {
             "{name}: {stderr}"
         );
         assert_eq!(stdout_of(&out), "", "{name}");
-        // The same bytes on standard input.
-        rainv()
+        // The same bytes on standard input, as JSON: a line with the verdict and the error
+        // too, so a program reading the lines gets one for every file.
+        let out = rainv()
             .args(["open", "-", "--json"])
             .write_stdin(bytes)
             .assert()
             .code(1)
-            .stdout("")
             .stderr(predicate::str::starts_with(format!(
                 "error: standard input: {message}"
             )));
+        let line = parse_json(&out.get_output().stdout);
+        assert_eq!(line["verdict"], "reject", "{name}");
+        // The error is the reader's message, or for a file too large to read, the finding's.
+        let error = line["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(message) || error == line["findings"][0]["message"],
+            "{name}: {line}"
+        );
+        assert!(line.get("invitation").is_none(), "{name}");
     }
 }
 
