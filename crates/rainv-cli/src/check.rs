@@ -15,10 +15,8 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use rainv::display::escape_for_display as esc;
 use rainv_gateway::{AttachmentReport, MboxMessage, mbox_messages, read_bounded, scan_message};
-use rainv_gateway::{Candidate, EntryReport, ResultLine, inspect};
-use rainv_gateway::{
-    Finding, FindingCode, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict,
-};
+use rainv_gateway::{EntryReport, ResultLine, file_read_limit, inspect_file, oversized_file};
+use rainv_gateway::{Finding, Format, Policy, PolicyFile, ReadOutcome, Report, Severity, Verdict};
 use serde::Serialize;
 
 use crate::args::PasswordArgs;
@@ -606,11 +604,6 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
             tx.count_input();
             let file = display_path(path);
             let name = path.file_name().and_then(|n| n.to_str());
-            let names: Vec<&str> = name.into_iter().collect();
-            let invitation_limit = policy.limits.max_input_bytes;
-            let archive_limit = policy.archives.max_archive_bytes;
-            // Read as much as an archive may be: what the file is shows only in its content.
-            let limit = invitation_limit.max(archive_limit);
             let judged = |inside: Vec<String>, report: Report| Outcome1::Judged {
                 file: file.clone(),
                 message_id: None,
@@ -618,28 +611,17 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
                 inside,
                 report,
             };
-            match io::read_path(path, limit, buffer) {
+            match io::read_path(path, file_read_limit(&policy), buffer) {
                 Err(e) => tx.push(Outcome1::Unreadable {
                     file: file.clone(),
                     error: e.to_string(),
                 }),
                 Ok(ReadOutcome::TooLarge { size }) => {
-                    let report = if name.is_some_and(rainv_gateway::has_archive_name) {
-                        Report::rejected(
-                            FindingCode::ArchiveLimit,
-                            format!(
-                                "an archive of {size} bytes, larger than the {archive_limit} \
-                                 bytes an archive may be; not inspected"
-                            ),
-                        )
-                    } else {
-                        Report::too_large(size, invitation_limit)
-                    };
-                    tx.push(judged(Vec::new(), report));
+                    tx.push(judged(Vec::new(), oversized_file(name, size, &policy)));
                 }
                 Ok(ReadOutcome::Complete) => {
                     for EntryReport { inside, report, .. } in
-                        inspect(&names, buffer, Candidate::Always, &policy, now)
+                        inspect_file(name, buffer, &policy, now)
                     {
                         tx.push(judged(inside, report));
                     }

@@ -88,6 +88,52 @@ pub enum Candidate {
     NameOnly,
 }
 
+/// How many bytes of a file given by name are read to judge it: as many as an archive may be,
+/// since what the file is shows only in its content.
+pub fn file_read_limit(policy: &Policy) -> usize {
+    policy
+        .limits
+        .max_input_bytes
+        .max(policy.archives.max_archive_bytes)
+}
+
+/// The verdict on a file given by name (`name`, its last component) that is `size` bytes,
+/// more than [`file_read_limit`]: too large for an archive when named like one, else too large
+/// for an invitation.
+pub fn oversized_file(name: Option<&str>, size: u64, policy: &Policy) -> Report {
+    let archive_limit = policy.archives.max_archive_bytes;
+    if name.is_some_and(has_archive_name) {
+        Report::rejected(
+            FindingCode::ArchiveLimit,
+            format!(
+                "an archive of {size} bytes, larger than the {archive_limit} bytes an archive \
+                 may be; not inspected"
+            ),
+        )
+    } else {
+        Report::too_large(size, policy.limits.max_input_bytes)
+    }
+}
+
+/// Judge a file given by name, whole in `bytes` (at most [`file_read_limit`] of them; more
+/// gives [`oversized_file`]'s report), as `rainv check` does: `name` is its last component, by
+/// which archives and invitations are also recognised.
+pub fn inspect_file(
+    name: Option<&str>,
+    bytes: &[u8],
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Vec<EntryReport> {
+    if bytes.len() > file_read_limit(policy) {
+        return vec![EntryReport {
+            inside: Vec::new(),
+            report: oversized_file(name, bytes.len() as u64, policy),
+        }];
+    }
+    let names: Vec<&str> = name.into_iter().collect();
+    inspect(&names, bytes, Candidate::Always, policy, now)
+}
+
 /// Judge one input with these names (a mail attachment may have several; none is fine): as
 /// an invitation when `candidate` says it is one, and, when it is an archive, every
 /// invitation inside it. Archives are recognised by content, then by name.

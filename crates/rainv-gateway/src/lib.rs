@@ -31,8 +31,8 @@ mod validate;
 
 pub use address::{Destination, destination, uri_destination};
 pub use archive::{
-    ArchiveLimits, Candidate, EntryReport, has_archive_name, has_invitation_name, inspect,
-    looks_like_invitation,
+    ArchiveLimits, Candidate, EntryReport, file_read_limit, has_archive_name, has_invitation_name,
+    inspect, inspect_file, looks_like_invitation, oversized_file,
 };
 /// The date and time crate of the API's signatures (`validate`'s `now`), so that callers need
 /// not depend on it themselves.
