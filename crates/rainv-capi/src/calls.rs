@@ -1,6 +1,8 @@
 //! What each C function does, in safe Rust over Rust values: the `extern "C"` layer in
 //! `lib.rs` only turns C arguments into these and the results back.
 
+use std::borrow::Cow;
+
 use rainv::Password;
 
 use crate::{RAINV_ERROR as ERROR, RAINV_OK as OK, RAINV_REJECTED as REJECTED};
@@ -33,14 +35,17 @@ pub(crate) fn policy_from_toml(toml: &str) -> Result<Policy, Usage> {
     Policy::from_toml(toml).map_err(|e| Usage(format!("policy: {e}")))
 }
 
-/// The policy a call uses: `policy` with the password, when one is given, to decrypt the
-/// LHTICKET so its listeners are checked (the command line's `--password-file`).
-fn with_password(policy: &Policy, password: Option<&str>) -> Policy {
-    let mut policy = policy.clone();
-    if let Some(password) = password {
-        policy.password = Some(Password::new(password));
+/// The policy a call uses: `policy`, or a copy with the password when one is given, to
+/// decrypt the LHTICKET so its listeners are checked (the command line's `--password-file`).
+fn with_password<'a>(policy: &'a Policy, password: Option<&str>) -> Cow<'a, Policy> {
+    match password {
+        None => Cow::Borrowed(policy),
+        Some(password) => {
+            let mut policy = policy.clone();
+            policy.password = Some(Password::new(password));
+            Cow::Owned(policy)
+        }
     }
-    policy
 }
 
 fn json_line(line: &ResultLine<'_>, out: &mut String) {

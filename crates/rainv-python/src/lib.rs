@@ -136,21 +136,35 @@ impl Policy {
     }
 }
 
-/// The policy a call uses: the one given, or the defaults; with the password when one is
-/// given, so the LHTICKET's listeners are checked.
-fn policy_of(
-    policy: Option<&Bound<'_, PyAny>>,
+/// The policy a call uses: the one given (borrowed), or the defaults; a copy with the
+/// password when one is given, so the LHTICKET's listeners are checked.
+enum ChosenPolicy<'py> {
+    Given(Bound<'py, Policy>),
+    Made(rainv_gateway::Policy),
+}
+
+impl ChosenPolicy<'_> {
+    fn get(&self) -> &rainv_gateway::Policy {
+        match self {
+            ChosenPolicy::Given(policy) => &policy.get().policy,
+            ChosenPolicy::Made(policy) => policy,
+        }
+    }
+}
+
+fn policy_of<'py>(
+    policy: Option<&Bound<'py, PyAny>>,
     password: Option<&str>,
-) -> PyResult<rainv_gateway::Policy> {
-    let mut chosen = match policy {
-        None => rainv_gateway::Policy::default(),
-        Some(p) if p.is_none() => rainv_gateway::Policy::default(),
+) -> PyResult<ChosenPolicy<'py>> {
+    let chosen = match policy {
+        None => ChosenPolicy::Made(rainv_gateway::Policy::default()),
+        Some(p) if p.is_none() => ChosenPolicy::Made(rainv_gateway::Policy::default()),
         Some(p) => {
             if let Ok(policy) = p.cast::<Policy>() {
-                policy.get().policy.clone()
+                ChosenPolicy::Given(policy.clone())
             } else if p.is_instance_of::<PyString>() {
                 let text: String = p.extract()?;
-                Policy::new(p.py(), Some(&text))?.policy
+                ChosenPolicy::Made(Policy::new(p.py(), Some(&text))?.policy)
             } else {
                 return Err(PyTypeError::new_err(
                     "policy: give a rainv.Policy, the TOML text of one, or None",
@@ -158,10 +172,14 @@ fn policy_of(
             }
         }
     };
-    if let Some(password) = password {
-        chosen.password = Some(Password::new(password));
-    }
-    Ok(chosen)
+    Ok(match password {
+        None => chosen,
+        Some(password) => {
+            let mut policy = chosen.get().clone();
+            policy.password = Some(Password::new(password));
+            ChosenPolicy::Made(policy)
+        }
+    })
 }
 
 /// One address of the RCTICKET (Connection String 1).
@@ -442,7 +460,8 @@ impl Invitation {
 #[pyfunction]
 #[pyo3(signature = (data, policy=None))]
 fn read(py: Python<'_>, data: &[u8], policy: Option<&Bound<'_, PyAny>>) -> PyResult<Invitation> {
-    let policy = policy_of(policy, None)?;
+    let chosen = policy_of(policy, None)?;
+    let policy = chosen.get();
     if data.len() > policy.limits.max_input_bytes {
         return Err(error_to_py(
             py,
@@ -582,9 +601,10 @@ fn validate_bytes(
     now: Option<&Bound<'_, PyAny>>,
     password: Option<&str>,
 ) -> PyResult<Report> {
-    let policy = policy_of(policy, password)?;
+    let chosen = policy_of(policy, password)?;
+    let policy = chosen.get();
     let now = instant(now)?;
-    Ok(Report::of(py.detach(|| validate(data, &policy, now))))
+    Ok(Report::of(py.detach(|| validate(data, policy, now))))
 }
 
 /// What `rainv check` gives for a file: its report, or when it is an archive, one for each
@@ -600,10 +620,11 @@ fn check(
     now: Option<&Bound<'_, PyAny>>,
     password: Option<&str>,
 ) -> PyResult<Vec<Report>> {
-    let policy = policy_of(policy, password)?;
+    let chosen = policy_of(policy, password)?;
+    let policy = chosen.get();
     let now = instant(now)?;
     let name = name.map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n));
-    let entries = py.detach(|| inspect_file(name, data, &policy, now));
+    let entries = py.detach(|| inspect_file(name, data, policy, now));
     Ok(entries
         .into_iter()
         .map(|entry| Report {
@@ -625,18 +646,17 @@ fn scan_mail(
     now: Option<&Bound<'_, PyAny>>,
     password: Option<&str>,
 ) -> PyResult<Vec<Report>> {
-    let policy = policy_of(policy, password)?;
+    let chosen = policy_of(policy, password)?;
+    let policy = chosen.get();
     let now = instant(now)?;
-    let reports = py
-        .detach(|| scan_message(data, &policy, now))
-        .map_err(|e| {
-            with_attributes(
-                py,
-                MailError::new_err(e.to_string()),
-                e.code().as_str(),
-                e.hint(),
-            )
-        })?;
+    let reports = py.detach(|| scan_message(data, policy, now)).map_err(|e| {
+        with_attributes(
+            py,
+            MailError::new_err(e.to_string()),
+            e.code().as_str(),
+            e.hint(),
+        )
+    })?;
     Ok(reports
         .into_iter()
         .map(|a| Report {
@@ -662,7 +682,8 @@ fn open_json(
     now: Option<&Bound<'_, PyAny>>,
     file: &str,
 ) -> PyResult<String> {
-    let policy = policy_of(policy, None)?;
+    let chosen = policy_of(policy, None)?;
+    let policy = chosen.get();
     let now = instant(now)?;
     let password = password.map(Password::new);
     if data.len() > policy.limits.max_input_bytes {
@@ -675,7 +696,7 @@ fn open_json(
         ));
     }
     let opened = py
-        .detach(|| Opened::open(data, &policy, password.as_ref(), now))
+        .detach(|| Opened::open(data, policy, password.as_ref(), now))
         .map_err(|e| error_to_py(py, &e))?;
     if let Some(e) = &opened.decrypt_error {
         return Err(error_to_py(py, e));
