@@ -138,6 +138,8 @@ impl Policy {
 
 /// The policy a call uses: the one given (borrowed), or the defaults; a copy with the
 /// password when one is given, so the LHTICKET's listeners are checked.
+// Short-lived, on the stack of one call: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum ChosenPolicy<'py> {
     Given(Bound<'py, Policy>),
     Made(rainv_gateway::Policy),
