@@ -72,44 +72,21 @@ pub(crate) fn open(
 ) -> Answer {
     let password = password.map(Password::new);
     let mut text = String::new();
-    if data.len() > policy.limits.max_input_bytes {
-        let report =
-            rainv_gateway::Report::too_large(data.len() as u64, policy.limits.max_input_bytes);
-        let error = report.findings[0].message.clone();
-        json_line(
-            &ResultLine::judged(file, &report).with_error(&error),
-            &mut text,
-        );
-        return Answer {
-            status: REJECTED,
-            text,
-        };
-    }
-    match Opened::open(data, policy, password.as_ref(), now) {
+    let status = match Opened::open(data, policy, password.as_ref(), now) {
         Ok(opened) => {
             json_line(&opened.line(file), &mut text);
-            Answer {
-                status: if opened.decrypt_error.is_some() {
-                    REJECTED
-                } else {
-                    OK
-                },
-                text,
+            if opened.decrypt_error.is_some() {
+                REJECTED
+            } else {
+                OK
             }
         }
-        Err(e) => {
-            let report = rainv_gateway::validate(data, policy, now);
-            let error = e.to_string();
-            json_line(
-                &ResultLine::judged(file, &report).with_error(&error),
-                &mut text,
-            );
-            Answer {
-                status: REJECTED,
-                text,
-            }
+        Err(unopened) => {
+            json_line(&unopened.line(file), &mut text);
+            REJECTED
         }
-    }
+    };
+    Answer { status, text }
 }
 
 /// `rainv check --json` on one file: a line for the file, or for each invitation and each

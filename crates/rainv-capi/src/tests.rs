@@ -325,3 +325,17 @@ fn one_policy_serves_many_threads() {
     // SAFETY: every thread has ended.
     unsafe { rainv_policy_free(policy) };
 }
+
+#[test]
+fn a_panic_stops_at_the_boundary() {
+    let mut error = null_mut();
+    let status = guarded(&mut error, || panic!("a bug"));
+    assert_eq!(status, RAINV_INTERNAL);
+    assert!(
+        take(error)
+            .unwrap()
+            .starts_with("internal error in rainv (a bug)")
+    );
+    // Without an error pointer, the status alone says so.
+    assert_eq!(guarded(null_mut(), || panic!("a bug")), RAINV_INTERNAL);
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Local, Utc};
 use rainv::display::{describe_ago, describe_duration, escape_for_display as esc};
 use rainv::{ConnectionString2, DecryptedTicket, Document, Password, Status};
-use rainv_gateway::{Opened, Policy, ReadOutcome, Report, ResultLine, Severity, validate};
+use rainv_gateway::{Opened, Policy, ReadOutcome, ResultLine, Severity, Unopened};
 
 use crate::args::OpenArgs;
 use crate::check::read_policy_file;
@@ -57,40 +57,34 @@ fn open_one(
 ) -> Outcome {
     let name = display_path(file);
     // A program reading the JSON lines gets one for every file, with the verdict, even when
-    // the file is not an invitation.
-    let unread_line = |report: &Report, error: &str| -> Outcome {
+    // the file is not an invitation; the error goes to standard error too.
+    let unopened = |unopened: Unopened| -> Failure {
         if args.json {
-            let line = ResultLine::judged(&name, report).with_error(error);
-            io::write_output(
-                std::path::Path::new("-"),
-                json_line(&line).as_bytes(),
-                false,
-            )?;
+            let text = json_line(&unopened.line(&name));
+            if let Err(failure) =
+                io::write_output(std::path::Path::new("-"), text.as_bytes(), false)
+            {
+                return failure;
+            }
         }
-        Ok(())
+        match unopened.error {
+            rainv::Error::TooLarge { limit, .. } => Failure::invalid(
+                format!("{name}: input is larger than {limit} bytes, the limit for an invitation"),
+                unopened.error.hint(),
+            ),
+            ref e => Failure::from_error(&name, e),
+        }
     };
     let limit = policy.limits.max_input_bytes;
     let mut bytes = Vec::new();
     if let ReadOutcome::TooLarge { size } =
         io::read_path(file, limit, &mut bytes).map_err(|e| Failure::io("read", file, &e))?
     {
-        let report = Report::too_large(size, limit);
-        unread_line(&report, &report.findings[0].message)?;
-        return Err(Failure::invalid(
-            format!("{name}: input is larger than {limit} bytes, the limit for an invitation"),
-            rainv::Error::TooLarge {
-                size: usize::try_from(size).unwrap_or(usize::MAX),
-                limit,
-            }
-            .hint(),
-        ));
+        return Err(unopened(Unopened::too_large(size, policy)));
     }
     let document = match rainv::read(&bytes, &policy.limits) {
         Ok(document) => document,
-        Err(e) => {
-            unread_line(&validate(&bytes, policy, now), &e.to_string())?;
-            return Err(Failure::from_error(&name, &e));
-        }
+        Err(e) => return Err(unopened(Unopened::unreadable(&bytes, e, policy, now))),
     };
     let needs_password = matches!(&document, Document::Invitation(inv) if inv.lh_ticket.is_some())
         && !args.no_decrypt;

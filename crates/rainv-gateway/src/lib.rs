@@ -43,7 +43,7 @@ pub use ipnet::IpNet;
 pub use line::{JSON_VERSION, ResultLine};
 pub use mail::{AttachmentReport, MAX_NESTING, MAX_STRUCTURE_LINES, scan_message};
 pub use mbox::{MboxMessage, MboxMessages, mbox_messages};
-pub use open::Opened;
+pub use open::{Opened, Unopened};
 pub use read::{ReadOutcome, read_bounded};
 pub use validate::{
     ArchivesFile, DEFAULT_MAX_VALIDITY_MINUTES, Finding, Format, Policy, PolicyError, PolicyFile,

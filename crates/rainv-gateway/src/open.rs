@@ -28,16 +28,18 @@ pub struct Opened {
 
 impl Opened {
     /// Read `bytes` within `policy`'s limits, decrypt the LHTICKET with `password` when there
-    /// is one, and judge the file at `now`. Bytes that are not an invitation give the
-    /// reader's error.
+    /// is one, and judge the file at `now`. Bytes that are not an invitation (or more than the
+    /// policy's size limit) give an [`Unopened`], judged too.
     pub fn open(
         bytes: &[u8],
         policy: &Policy,
         password: Option<&Password>,
         now: DateTime<Utc>,
-    ) -> Result<Opened, rainv::Error> {
-        let document = rainv::read(bytes, &policy.limits)?;
-        Ok(Opened::judge(bytes, document, policy, password, now))
+    ) -> Result<Opened, Box<Unopened>> {
+        match rainv::read(bytes, &policy.limits) {
+            Ok(document) => Ok(Opened::judge(bytes, document, policy, password, now)),
+            Err(error) => Err(Box::new(Unopened::unreadable(bytes, error, policy, now))),
+        }
     }
 
     /// As [`open`](Self::open), for a `document` already read from `bytes` (a caller that
@@ -87,5 +89,54 @@ impl Opened {
         }
         let view = view.with_session_ids(&self.document, self.decrypted.as_ref());
         ResultLine::judged(file, &self.report).with_invitation(view)
+    }
+}
+
+/// Input that could not be opened as an invitation: why, and the gateway's verdict on it, so
+/// that its result line says both.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Unopened {
+    /// Why it could not be read.
+    pub error: rainv::Error,
+    /// The gateway's verdict on the bytes.
+    pub report: Report,
+    message: String,
+}
+
+impl Unopened {
+    /// Input of `size` bytes, more than the policy's size limit, that was not read (from a
+    /// stream; bytes in memory that are too large are [`Opened::open`]'s reader error).
+    pub fn too_large(size: u64, policy: &Policy) -> Unopened {
+        let limit = policy.limits.max_input_bytes;
+        let error = rainv::Error::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit,
+        };
+        Unopened::new(error, Report::too_large(size, limit))
+    }
+
+    /// `bytes` that the reader refused with `error`, judged at `now`.
+    pub fn unreadable(
+        bytes: &[u8],
+        error: rainv::Error,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> Unopened {
+        Unopened::new(error, validate(bytes, policy, now))
+    }
+
+    fn new(error: rainv::Error, report: Report) -> Unopened {
+        let message = error.to_string();
+        Unopened {
+            error,
+            report,
+            message,
+        }
+    }
+
+    /// The result line for `file`: the verdict and findings, and the error.
+    pub fn line<'a>(&'a self, file: &'a str) -> ResultLine<'a> {
+        ResultLine::judged(file, &self.report).with_error(&self.message)
     }
 }

@@ -464,15 +464,6 @@ impl Invitation {
 fn read(py: Python<'_>, data: &[u8], policy: Option<&Bound<'_, PyAny>>) -> PyResult<Invitation> {
     let chosen = policy_of(policy, None)?;
     let policy = chosen.get();
-    if data.len() > policy.limits.max_input_bytes {
-        return Err(error_to_py(
-            py,
-            &rainv::Error::TooLarge {
-                size: data.len(),
-                limit: policy.limits.max_input_bytes,
-            },
-        ));
-    }
     let document = py
         .detach(|| rainv::read(data, &policy.limits))
         .map_err(|e| error_to_py(py, &e))?;
@@ -688,18 +679,9 @@ fn open_json(
     let policy = chosen.get();
     let now = instant(now)?;
     let password = password.map(Password::new);
-    if data.len() > policy.limits.max_input_bytes {
-        return Err(error_to_py(
-            py,
-            &rainv::Error::TooLarge {
-                size: data.len(),
-                limit: policy.limits.max_input_bytes,
-            },
-        ));
-    }
     let opened = py
         .detach(|| Opened::open(data, policy, password.as_ref(), now))
-        .map_err(|e| error_to_py(py, &e))?;
+        .map_err(|unopened| error_to_py(py, &unopened.error))?;
     if let Some(e) = &opened.decrypt_error {
         return Err(error_to_py(py, e));
     }
