@@ -140,3 +140,89 @@ impl Unopened {
         ResultLine::judged(file, &self.report).with_error(&self.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Verdict;
+
+    fn example() -> (Vec<u8>, Password) {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
+        let bytes = std::fs::read(format!("{root}example.msrcincident")).unwrap();
+        let password = std::fs::read_to_string(format!("{root}example.password")).unwrap();
+        (bytes, Password::new(password.trim_end()))
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        crate::parse_instant(text).unwrap()
+    }
+
+    #[test]
+    fn the_password_decrypts_the_ticket_and_the_report_checks_its_listeners() {
+        let (bytes, password) = example();
+        let now = at("2026-11-22T10:00:00Z");
+        // The example's listeners are outside this policy's networks: only a report made
+        // with the decrypted ticket can say so.
+        let policy = Policy::from_toml("allowed_networks = [\"10.0.0.0/8\"]\n").unwrap();
+        let opened = Opened::open(&bytes, &policy, Some(&password), now).unwrap();
+        assert!(opened.decrypted.is_some() && opened.decrypt_error.is_none());
+        assert_eq!(opened.report.verdict, Verdict::Reject);
+        assert!(
+            opened
+                .report
+                .findings
+                .iter()
+                .any(|f| f.message.contains("LHTICKET")),
+            "{:?}",
+            opened.report.findings
+        );
+        assert_eq!(opened.now, now);
+        let line = serde_json::to_value(opened.line("f")).unwrap();
+        assert_eq!(line["invitation"]["lh_ticket"]["decrypted"], true);
+        assert!(line["invitation"]["lh_ticket"]["id"].is_string());
+        assert_eq!(line["invitation"]["status"], "valid");
+
+        let lenient = Policy::default();
+        let opened = Opened::open(&bytes, &lenient, Some(&password), now).unwrap();
+        assert_eq!(opened.report.verdict, Verdict::Accept);
+    }
+
+    #[test]
+    fn a_wrong_or_missing_password_leaves_the_ticket_encrypted() {
+        let (bytes, _) = example();
+        let now = at("2026-11-22T10:00:00Z");
+        let policy = Policy::default();
+        let wrong = Opened::open(&bytes, &policy, Some(&Password::new("wrong")), now).unwrap();
+        assert!(wrong.decrypted.is_none());
+        assert_eq!(
+            wrong.decrypt_error.as_ref().map(rainv::Error::code),
+            Some(rainv::ErrorCode::WrongPassword)
+        );
+        let line = serde_json::to_value(wrong.line("f")).unwrap();
+        assert_eq!(line["invitation"]["lh_ticket"]["decrypted"], false);
+        assert!(line["invitation"]["lh_ticket"]["error"].is_string());
+
+        let none = Opened::open(&bytes, &policy, None, now).unwrap();
+        assert!(none.decrypted.is_none() && none.decrypt_error.is_none());
+        let line = serde_json::to_value(none.line("f")).unwrap();
+        assert!(line["invitation"]["lh_ticket"].get("error").is_none());
+    }
+
+    #[test]
+    fn input_that_is_not_an_invitation_is_judged_and_says_why() {
+        let policy = Policy::default();
+        let unopened = *Opened::open(b"<html/>", &policy, None, Utc::now()).unwrap_err();
+        assert_eq!(unopened.error.code(), rainv::ErrorCode::Structure);
+        assert_eq!(unopened.report.verdict, Verdict::Reject);
+        let line = serde_json::to_value(unopened.line("f")).unwrap();
+        assert_eq!(line["error"], unopened.error.to_string());
+        assert_eq!(line["verdict"], "reject");
+        assert!(line.get("invitation").is_none());
+
+        let large = Unopened::too_large(300_000, &policy);
+        assert_eq!(large.error.code(), rainv::ErrorCode::TooLarge);
+        assert_eq!(large.report, Report::too_large(300_000, 262_144));
+        let line = serde_json::to_value(large.line("f")).unwrap();
+        assert_eq!(line["error"], line["findings"][0]["message"]);
+    }
+}

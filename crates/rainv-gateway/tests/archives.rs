@@ -776,3 +776,51 @@ fn mail_attachments_are_opened_and_the_path_named() {
     assert_eq!(reports[0].report.verdict, Verdict::Reject);
     assert_eq!(reports[0].inside, ["RAInvitation.msrcincident"]);
 }
+
+#[test]
+fn a_file_given_by_name_is_read_up_to_the_larger_limit_and_judged_by_its_name_when_larger() {
+    let mut policy = policy();
+    policy.limits.max_input_bytes = 1000;
+    policy.archives.max_archive_bytes = 5000;
+    assert_eq!(rainv_gateway::file_read_limit(&policy), 5000);
+    policy.limits.max_input_bytes = 9000;
+    assert_eq!(rainv_gateway::file_read_limit(&policy), 9000);
+    policy.limits.max_input_bytes = 1000;
+
+    // Too large for either: named like an archive, an archive's limit; otherwise an
+    // invitation's.
+    let code = |name, size| rainv_gateway::oversized_file(name, size, &policy).findings[0].code;
+    assert_eq!(code(Some("mail.zip"), 6000), FindingCode::ArchiveLimit);
+    assert_eq!(
+        code(Some("invite.msrcincident"), 6000),
+        FindingCode::Library(rainv::ErrorCode::TooLarge)
+    );
+    assert_eq!(
+        code(None, 6000),
+        FindingCode::Library(rainv::ErrorCode::TooLarge)
+    );
+
+    // inspect_file: an archive within the archive limit is opened, the same bytes one byte
+    // over it are not; an invitation is judged as `inspect` judges it.
+    let archive = zip(&[("RAInvitation.msrcincident", &xxe())]);
+    policy.archives.max_archive_bytes = archive.len();
+    let inside = rainv_gateway::inspect_file(Some("a.zip"), &archive, &policy, now());
+    assert_eq!(inside.len(), 1);
+    assert_eq!(inside[0].inside, ["RAInvitation.msrcincident"]);
+    policy.archives.max_archive_bytes = archive.len() - 1;
+    let over = rainv_gateway::inspect_file(Some("a.zip"), &archive, &policy, now());
+    assert_eq!(over.len(), 1);
+    assert!(over[0].inside.is_empty());
+    assert_eq!(over[0].report.findings[0].code, FindingCode::ArchiveLimit);
+    let default = self::policy();
+    assert_eq!(
+        rainv_gateway::inspect_file(Some("x.msrcincident"), &good(), &default, now()),
+        inspect(
+            &["x.msrcincident"],
+            &good(),
+            Candidate::Always,
+            &default,
+            now()
+        )
+    );
+}
