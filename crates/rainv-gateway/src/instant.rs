@@ -66,8 +66,10 @@ mod tests {
             parse_instant("9223372036854775807"),
             Err(InstantError::OutOfRange)
         );
+        assert_eq!(InstantError::OutOfRange.to_string(), "out of range");
         let error = parse_instant("yesterday").unwrap_err();
         assert!(matches!(error, InstantError::Malformed(_)));
+        assert_eq!(error.to_string(), "premature end of input");
         assert!(error.hint().contains("RFC 3339"));
     }
 }
