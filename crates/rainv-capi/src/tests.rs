@@ -339,3 +339,20 @@ fn a_panic_stops_at_the_boundary() {
     // Without an error pointer, the status alone says so.
     assert_eq!(guarded(null_mut(), || panic!("a bug")), RAINV_INTERNAL);
 }
+
+#[test]
+fn check_tells_archives_by_the_last_component_of_the_file_name() {
+    // Junk too large for an invitation: named like an archive it is opened as one (and found
+    // damaged); otherwise it is judged as an invitation too large to read.
+    let junk = vec![b'x'; 300 * 1024];
+    let code = |file: &str| {
+        let (_, json, _) = call(rainv_check, &junk, file, None, None);
+        lines(&json.unwrap(), file)[0]["findings"][0]["code"].clone()
+    };
+    assert_eq!(
+        code("mail/attachments\\invite.zip"),
+        "archive.not-inspected"
+    );
+    assert_eq!(code("invite.zip/attachment.msrcincident"), "size.too-large");
+    assert_eq!(code(""), "size.too-large");
+}
