@@ -7,7 +7,7 @@
 use std::io::{self, Cursor, Read};
 
 use super::budget::{Budget, Counted, Level};
-use super::kind::{Kind, by_content, by_name};
+use super::kind::{self, Kind, by_content};
 
 /// Memory a decoder may take for its dictionary or window (7z, xz, zstd). Archives made with
 /// the strongest settings of 7-Zip and xz use 64 MiB.
@@ -238,15 +238,7 @@ fn stream(
         .take(512)
         .read_to_end(&mut head)
         .map_err(|e| Problem::Unreadable(format!("not a readable compressed file ({e})")))?;
-    let named_tar = names.iter().any(|name| {
-        let name = name.trim_end_matches(['.', ' ']).to_ascii_lowercase();
-        [".tgz", ".tbz", ".tbz2", ".txz", ".tzst"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-            || name
-                .rsplit_once('.')
-                .is_some_and(|(stem, _)| by_name(stem) == Some(Kind::Tar))
-    });
+    let named_tar = names.iter().any(|name| kind::names_compressed_tar(name));
     let content = Cursor::new(head).chain(decoded);
     if named_tar || by_content(content.get_ref().0.get_ref()) == Some(Kind::Tar) {
         return tar(content, budget, visit);
@@ -264,7 +256,6 @@ fn inner_name(names: &[&str]) -> String {
     let name = name.trim_end_matches(['.', ' ']);
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     match base.rsplit_once('.') {
-        Some((stem, ext)) if ext.eq_ignore_ascii_case("tgz") => format!("{stem}.tar"),
         Some((stem, _)) if !stem.is_empty() => stem.to_string(),
         _ => "(contents)".to_string(),
     }

@@ -154,18 +154,47 @@ fn has_outlook_streams(bytes: &[u8]) -> bool {
     memmem::find(bytes, &utf16).is_some()
 }
 
+/// The one-word extensions of a compressed tar archive (`a.tgz` is `a.tar.gz`), and the
+/// compression of each.
+const COMPRESSED_TAR: [(&str, Kind); 5] = [
+    ("tgz", Kind::Gzip),
+    ("tbz", Kind::Bzip2),
+    ("tbz2", Kind::Bzip2),
+    ("txz", Kind::Xz),
+    ("tzst", Kind::Zstd),
+];
+
+/// What comes before a name's extension, and the extension, lower-cased, as Windows sees it
+/// (trailing dots and spaces dropped).
+fn split_extension(name: &str) -> Option<(String, String)> {
+    let name = name.trim_end_matches(['.', ' ']);
+    let (stem, extension) = name.rsplit_once('.')?;
+    Some((stem.to_string(), extension.to_ascii_lowercase()))
+}
+
+/// Whether a name is that of a compressed tar archive: `a.tar.gz` (any compression), or one
+/// word as `a.tgz`; any case.
+pub(crate) fn names_compressed_tar(name: &str) -> bool {
+    split_extension(name).is_some_and(|(stem, extension)| {
+        COMPRESSED_TAR.iter().any(|(short, _)| *short == extension)
+            || by_name(&stem) == Some(Kind::Tar)
+    })
+}
+
 /// The kind a file of this name is, as Windows would open it.
 pub(crate) fn by_name(name: &str) -> Option<Kind> {
-    let name = name.trim_end_matches(['.', ' ']).to_ascii_lowercase();
-    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
-    Some(match extension {
+    let extension = split_extension(name).map_or(String::new(), |(_, ext)| ext);
+    if let Some((_, kind)) = COMPRESSED_TAR.iter().find(|(short, _)| *short == extension) {
+        return Some(*kind);
+    }
+    Some(match extension.as_str() {
         "zip" => Kind::Zip,
         "7z" => Kind::SevenZip,
         "tar" => Kind::Tar,
-        "gz" | "tgz" => Kind::Gzip,
-        "bz2" | "tbz" | "tbz2" => Kind::Bzip2,
-        "xz" | "txz" => Kind::Xz,
-        "zst" | "tzst" => Kind::Zstd,
+        "gz" => Kind::Gzip,
+        "bz2" => Kind::Bzip2,
+        "xz" => Kind::Xz,
+        "zst" => Kind::Zstd,
         "rar" => Kind::Unopened(RAR),
         "cab" => Kind::Unopened(CAB),
         "iso" => Kind::Unopened(ISO),
@@ -238,6 +267,16 @@ mod tests {
         assert_eq!(by_name("a.tbz2"), Some(Kind::Bzip2));
         assert_eq!(by_name("a.7z"), Some(Kind::SevenZip));
         assert_eq!(by_name("a.RAR"), Some(Kind::Unopened(RAR)));
+        assert_eq!(by_name("a.TBZ"), Some(Kind::Bzip2));
+        assert_eq!(by_name("a.tzst. "), Some(Kind::Zstd));
+        for name in [
+            "a.tar.gz", "a.TAR.xz", "a.tgz", "a.tbz", "a.tbz2", "a.TXZ", "a.tzst. ",
+        ] {
+            assert!(names_compressed_tar(name), "{name}");
+        }
+        for name in ["a.gz", "tar.gz", "a.tar", "a.zip", "tgz", "a.gz.tar"] {
+            assert!(!names_compressed_tar(name), "{name}");
+        }
         for name in ["zip", "a.zipx", "a.msrcincident", "a", ".zip.txt", "a.gzip"] {
             assert!(!has_archive_name(name), "{name}");
         }
