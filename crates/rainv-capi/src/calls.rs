@@ -17,6 +17,10 @@ pub(crate) struct Answer {
     pub(crate) text: String,
 }
 
+/// A call that judges input: `open`, `check` or `scan_mail`, given the data, the file's name,
+/// the password, the policy and the time.
+pub(crate) type Judging = fn(&[u8], &str, Option<&str>, &Policy, DateTime<Utc>) -> Answer;
+
 /// Why a call could not be made; the message names the argument.
 pub(crate) struct Usage(pub(crate) String);
 

@@ -139,24 +139,20 @@ pub unsafe extern "C" fn rainv_open(
     json_out: *mut *mut c_char,
     error_out: *mut *mut c_char,
 ) -> c_int {
-    // SAFETY: the caller's promise on the out-pointers.
-    unsafe { clear(&[json_out, error_out]) };
-    guarded(error_out, || {
-        // SAFETY: the caller's promises on each argument.
-        let (data, file, password, policy, now) = unsafe {
-            (
-                args::bytes(data, len)?,
-                args::text(file, "file")?.unwrap_or(""),
-                args::text(password, "password")?,
-                args::policy(policy),
-                args::text(now, "now")?,
-            )
-        };
-        let answer = calls::open(data, file, password, &policy, calls::instant(now)?);
-        // SAFETY: `json_out` is NULL or writable.
-        unsafe { give(json_out, answer.text) };
-        Ok(answer.status)
-    })
+    // SAFETY: the caller's promises, which are `judge`'s.
+    unsafe {
+        judge(
+            data,
+            len,
+            file,
+            password,
+            policy,
+            now,
+            json_out,
+            error_out,
+            calls::open,
+        )
+    }
 }
 
 /// Judge a file, as `rainv check --json` does: `*json_out` is one JSON line for the file, or
@@ -181,24 +177,20 @@ pub unsafe extern "C" fn rainv_check(
     json_out: *mut *mut c_char,
     error_out: *mut *mut c_char,
 ) -> c_int {
-    // SAFETY: the caller's promise on the out-pointers.
-    unsafe { clear(&[json_out, error_out]) };
-    guarded(error_out, || {
-        // SAFETY: the caller's promises on each argument.
-        let (data, file, password, policy, now) = unsafe {
-            (
-                args::bytes(data, len)?,
-                args::text(file, "file")?.unwrap_or(""),
-                args::text(password, "password")?,
-                args::policy(policy),
-                args::text(now, "now")?,
-            )
-        };
-        let answer = calls::check(data, file, password, &policy, calls::instant(now)?);
-        // SAFETY: `json_out` is NULL or writable.
-        unsafe { give(json_out, answer.text) };
-        Ok(answer.status)
-    })
+    // SAFETY: the caller's promises, which are `judge`'s.
+    unsafe {
+        judge(
+            data,
+            len,
+            file,
+            password,
+            policy,
+            now,
+            json_out,
+            error_out,
+            calls::check,
+        )
+    }
 }
 
 /// Judge every invitation attached to one e-mail message (RFC 5322 bytes), as
@@ -220,24 +212,20 @@ pub unsafe extern "C" fn rainv_scan_mail(
     json_out: *mut *mut c_char,
     error_out: *mut *mut c_char,
 ) -> c_int {
-    // SAFETY: the caller's promise on the out-pointers.
-    unsafe { clear(&[json_out, error_out]) };
-    guarded(error_out, || {
-        // SAFETY: the caller's promises on each argument.
-        let (data, file, password, policy, now) = unsafe {
-            (
-                args::bytes(data, len)?,
-                args::text(file, "file")?.unwrap_or(""),
-                args::text(password, "password")?,
-                args::policy(policy),
-                args::text(now, "now")?,
-            )
-        };
-        let answer = calls::scan_mail(data, file, password, &policy, calls::instant(now)?);
-        // SAFETY: `json_out` is NULL or writable.
-        unsafe { give(json_out, answer.text) };
-        Ok(answer.status)
-    })
+    // SAFETY: the caller's promises, which are `judge`'s.
+    unsafe {
+        judge(
+            data,
+            len,
+            file,
+            password,
+            policy,
+            now,
+            json_out,
+            error_out,
+            calls::scan_mail,
+        )
+    }
 }
 
 /// The PASS value an expert who knows `password` sends for the invitation's `pass_stub`:
@@ -295,6 +283,43 @@ pub unsafe extern "C" fn rainv_pass_stub_verify(
             )
         };
         calls::pass_stub_verify(password, pass_stub, pass)
+    })
+}
+
+/// What `rainv_open`, `rainv_check` and `rainv_scan_mail` share: their arguments turned into
+/// Rust values, `call` made on them, and its text handed over.
+///
+/// # Safety
+/// As [`rainv_open`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn judge(
+    data: *const u8,
+    len: usize,
+    file: *const c_char,
+    password: *const c_char,
+    policy: *const rainv_policy,
+    now: *const c_char,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut c_char,
+    call: calls::Judging,
+) -> c_int {
+    // SAFETY: the caller's promise on the out-pointers.
+    unsafe { clear(&[json_out, error_out]) };
+    guarded(error_out, || {
+        // SAFETY: the caller's promises on each argument.
+        let (data, file, password, policy, now) = unsafe {
+            (
+                args::bytes(data, len)?,
+                args::text(file, "file")?.unwrap_or(""),
+                args::text(password, "password")?,
+                args::policy(policy),
+                args::text(now, "now")?,
+            )
+        };
+        let answer = call(data, file, password, &policy, calls::instant(now)?);
+        // SAFETY: `json_out` is NULL or writable.
+        unsafe { give(json_out, answer.text) };
+        Ok(answer.status)
     })
 }
 
