@@ -198,7 +198,7 @@ mod tests {
         let ticket = invitation.decrypt(&password).unwrap().unwrap();
         let rc = invitation.rc_ticket.as_ref().unwrap();
         // The IPv6 listener cannot go into an RCTICKET; the others do, in order.
-        assert_eq!(rc.addresses.len(), 2);
+        assert_eq!(rc.addresses().len(), 2);
         assert!(ticket_disagreements(rc, ticket.connection()).is_empty());
         crate::pass_stub::check_shape(invitation.pass_stub.as_deref().unwrap()).unwrap();
     }
@@ -209,7 +209,7 @@ mod tests {
         assert!(xp.lh_ticket.is_none());
         let again = Invitation::from_bytes(&xp.to_bytes(Layout::Xp).unwrap()).unwrap();
         assert_eq!(again, xp);
-        assert_eq!(xp.rc_ticket.unwrap().session_id.len(), 44); // 32 bytes in base64
+        assert_eq!(xp.rc_ticket.unwrap().session_id().len(), 44); // 32 bytes in base64
         let no_kh = NewInvitation { kh: None, ..spec() };
         assert!(no_kh.build_xp().is_err());
     }

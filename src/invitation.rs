@@ -226,7 +226,7 @@ impl Invitation {
     /// let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
     /// let invitation = rainv::Invitation::from_bytes(&file)?;
     /// assert_eq!(invitation.username, "jeff");
-    /// assert_eq!(invitation.rc_ticket.unwrap().addresses[0].port, 3389);
+    /// assert_eq!(invitation.rc_ticket.unwrap().addresses().next().unwrap().port, 3389);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Invitation> {
@@ -566,19 +566,19 @@ fn integer(name: &'static str, value: &str) -> Result<u64> {
 /// hand. Returns one sentence per disagreement; empty when they agree.
 pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> Vec<String> {
     let mut differences = Vec::new();
-    if rc.session_id != lh.id() {
+    if rc.session_id() != lh.id() {
         differences
             .push("the session IDs differ (RCTICKET RASessionID vs LHTICKET ID)".to_string());
     }
-    if lh.kh() != Some(rc.kh.as_str()) {
+    if lh.kh() != Some(rc.kh()) {
         differences.push(
             "the key hashes differ (RCTICKET protocolSpecificParms vs LHTICKET KH)".to_string(),
         );
     }
-    for address in &rc.addresses {
+    for address in rc.addresses() {
         let listed = lh
             .listeners()
-            .any(|l| l.address.eq_ignore_ascii_case(&address.host) && l.port == Some(address.port));
+            .any(|l| l.address.eq_ignore_ascii_case(address.host) && l.port == Some(address.port));
         if !listed {
             differences.push(format!(
                 "RCTICKET address {} is not among the LHTICKET listeners",
@@ -603,7 +603,7 @@ mod tests {
         let ticket = invitation.decrypt(&password).unwrap().unwrap();
         let id = ticket.connection().id().to_string();
         let rc = invitation.rc_ticket.as_ref().unwrap();
-        assert_eq!(rc.session_id, id);
+        assert_eq!(rc.session_id(), id);
         for shown in [
             format!("{invitation:?}"),
             format!("{ticket:?}"),
@@ -817,16 +817,14 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 1..40),
             any::<[u8; 20]>(),
         )
-            .prop_map(|(addresses, session, kh)| ConnectionString1 {
-                addresses: addresses
+            .prop_map(|(addresses, session, kh)| {
+                let addresses = addresses
                     .into_iter()
-                    .map(|(host, port)| crate::connection_string1::Address {
-                        host: host.to_string(),
-                        port,
-                    })
-                    .collect(),
-                session_id: BASE64.encode(session),
-                kh: BASE64.encode(kh),
+                    .map(|(host, port)| crate::connection_string1::Address::new(host, port))
+                    .collect::<Result<Vec<_>>>()
+                    .unwrap();
+                ConnectionString1::new(addresses, BASE64.encode(session), BASE64.encode(kh))
+                    .unwrap()
             });
         let lh = (1..5usize, any::<bool>()).prop_map(|(blocks, lower)| {
             let hex = "0123456789ABCDEF".repeat(2 * blocks);

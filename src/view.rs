@@ -162,15 +162,14 @@ fn rfc3339(date: Option<DateTime<Utc>>) -> Option<String> {
 fn rc_ticket(rc: &ConnectionString1) -> RcTicketView<'_> {
     RcTicketView {
         addresses: rc
-            .addresses
-            .iter()
+            .addresses()
             .map(|a| AddressView {
-                host: &a.host,
+                host: a.host,
                 port: a.port,
             })
             .collect(),
         session_id: None,
-        kh: &rc.kh,
+        kh: rc.kh(),
     }
 }
 
@@ -290,7 +289,7 @@ impl<'a> InvitationView<'a> {
             }
             Document::Invitation(inv) => {
                 if let (Some(view), Some(rc)) = (&mut self.rc_ticket, &inv.rc_ticket) {
-                    view.session_id = Some(&rc.session_id);
+                    view.session_id = Some(rc.session_id());
                 }
                 if let (Some(lh), Some(ticket)) = (&mut self.lh_ticket, ticket)
                     && lh.decrypted

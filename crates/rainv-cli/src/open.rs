@@ -234,8 +234,8 @@ fn connect_to(inv: Option<&rainv::Invitation>, cs: Option<&ConnectionString2>) -
         }
     }
     if let Some(rc) = inv.and_then(|inv| inv.rc_ticket.as_ref()) {
-        for a in &rc.addresses {
-            let note = unlikely(&a.host).map_or(String::new(), |why| format!("  ({why})"));
+        for a in rc.addresses() {
+            let note = unlikely(a.host).map_or(String::new(), |why| format!("  ({why})"));
             let entry = format!("{}{note}", esc(&a.to_string()));
             if !seen.contains(&entry) {
                 seen.push(entry);
@@ -363,11 +363,11 @@ fn summary(shown: &Shown<'_>) -> String {
             if shown.verbose {
                 if let Some(rc) = &inv.rc_ticket {
                     let _ = writeln!(out, "RCTICKET:");
-                    for (i, a) in rc.addresses.iter().enumerate() {
+                    for (i, a) in rc.addresses().enumerate() {
                         let _ = writeln!(out, "    {}. {}", i + 1, esc(&a.to_string()));
                     }
-                    let _ = writeln!(out, "  session ID:  {}", esc(&rc.session_id));
-                    let _ = writeln!(out, "  KH:          {}", esc(&rc.kh));
+                    let _ = writeln!(out, "  session ID:  {}", esc(rc.session_id()));
+                    let _ = writeln!(out, "  KH:          {}", esc(rc.kh()));
                 }
                 if let Some(cs) = cs {
                     let _ = writeln!(out, "LHTICKET (decrypted):");

@@ -590,8 +590,8 @@ fn check_invitation(
 
     // The tickets.
     if let Some(rc) = &inv.rc_ticket {
-        for address in &rc.addresses {
-            check_address(&address.host, "RCTICKET", policy, findings);
+        for address in rc.addresses() {
+            check_address(address.host, "RCTICKET", policy, findings);
         }
     }
     let decrypted = match (&inv.lh_ticket, &policy.password) {
