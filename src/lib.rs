@@ -11,7 +11,7 @@
 //!
 //! let bytes = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
 //! let invitation = Invitation::from_bytes(&bytes)?;
-//! assert_eq!(invitation.username, "jeff");
+//! assert_eq!(invitation.username(), "jeff");
 //! let rc = invitation.rc_ticket.as_ref().unwrap();
 //! assert_eq!(rc.addresses().nth(1).unwrap().host, "jeff_xp");
 //! // Made in 2006 for one hour: long expired.
@@ -30,8 +30,8 @@
 //! println!("connect to {:?}", ticket.connection().listeners().next());
 //!
 //! // What an expert who knows the password sends back:
-//! let pass = pass_stub::encrypt(&password, invitation.pass_stub.as_deref().unwrap());
-//! assert!(pass_stub::verify(&password, invitation.pass_stub.as_deref().unwrap(), &pass)?);
+//! let pass = pass_stub::encrypt(&password, invitation.pass_stub().unwrap());
+//! assert!(pass_stub::verify(&password, invitation.pass_stub().unwrap(), &pass)?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

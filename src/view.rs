@@ -234,14 +234,14 @@ impl<'a> InvitationView<'a> {
 
     fn of(inv: &'a Invitation, now: DateTime<Utc>) -> InvitationView<'a> {
         InvitationView {
-            username: Some(&inv.username),
+            username: Some(inv.username()),
             rc_ticket_encrypted: Some(inv.rc_ticket_encrypted),
             dt_start: Some(inv.validity.start),
             dt_length_minutes: Some(inv.validity.length_minutes),
             valid_from: rfc3339(inv.validity.valid_from()),
             valid_until: rfc3339(inv.validity.valid_until()),
             status: Some(inv.validity.status_at(now).name()),
-            pass_stub: inv.pass_stub.as_deref(),
+            pass_stub: inv.pass_stub(),
             low_speed: Some(inv.low_speed),
             rc_ticket: inv.rc_ticket.as_ref().map(rc_ticket),
             lh_ticket: inv.lh_ticket.as_ref().map(|t| TicketView {

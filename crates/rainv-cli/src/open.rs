@@ -285,7 +285,7 @@ fn headline(inv: &rainv::Invitation, now: DateTime<Utc>, colour: bool) -> String
             ),
         ),
     };
-    format!("{} \u{2014} {state}", esc(&inv.username))
+    format!("{} \u{2014} {state}", esc(inv.username()))
 }
 
 fn summary(shown: &Shown<'_>) -> String {
@@ -335,7 +335,7 @@ fn summary(shown: &Shown<'_>) -> String {
             let _ = writeln!(
                 out,
                 "PassStub:      {}",
-                inv.pass_stub.as_deref().map_or("(none)".into(), esc)
+                inv.pass_stub().map_or("(none)".into(), esc)
             );
             if inv.low_speed {
                 let _ = writeln!(out, "low speed:     yes (modem)");

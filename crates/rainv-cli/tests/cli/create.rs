@@ -732,7 +732,7 @@ fn create_writes_to_standard_output() {
         .success();
     let bytes = &out.get_output().stdout;
     let inv = rainv::Invitation::from_bytes(bytes).unwrap();
-    assert_eq!(inv.username, "dave");
+    assert_eq!(inv.username(), "dave");
     let ticket = inv
         .decrypt(&rainv::Password::new("ABCDEFGH1234"))
         .unwrap()
