@@ -57,19 +57,28 @@ impl Address {
 }
 
 /// Parse a decimal TCP port from 1 to 65535.
+#[inline]
 pub(crate) fn parse_port(text: &str) -> std::result::Result<u16, String> {
-    let valid = !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit());
-    if valid {
-        // At most five digits: no overflow, and no call to the standard library's parser.
-        let port = text.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
-        if let Ok(port @ 1..=65535) = u16::try_from(port) {
-            return Ok(port);
+    if (1..=5).contains(&text.len()) {
+        // Digits checked and folded in one pass (at most five: no overflow), without the
+        // standard library's parser; the error is built only out of line.
+        let (port, digits) = text.bytes().fold((0u32, true), |(n, digits), b| {
+            let digit = b.wrapping_sub(b'0');
+            (n * 10 + u32::from(digit % 10), digits & (digit < 10))
+        });
+        if digits && (1..=65535).contains(&port) {
+            return Ok(port as u16);
         }
     }
-    Err(format!(
+    Err(port_error(text))
+}
+
+#[cold]
+fn port_error(text: &str) -> String {
+    format!(
         "port \"{}\" is not a number from 1 to 65535",
         quote_value(text)
-    ))
+    )
 }
 
 fn validate_host(host: &str) -> Result<()> {
@@ -457,6 +466,44 @@ mod tests {
             proptest::prop_assert_eq!(cs.kh(), "RcfwecK8dpcT1fjZ6iQ5M0+q7iU=");
             let again = ConnectionString1::new(expected, cs.session_id(), cs.kh()).unwrap();
             proptest::prop_assert_eq!(again, cs);
+        }
+    }
+
+    /// `parse_port` agrees with the standard library's parser held to 1 to 65535 and at most
+    /// five ASCII digits, on every string of up to five characters from an alphabet with its
+    /// edge cases.
+    #[test]
+    fn ports_agree_with_the_standard_parser() {
+        let alphabet = [
+            '0', '1', '5', '6', '9', ':', '/', '+', '-', ' ', 'a', '\u{660}',
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().unwrap().chars().count())
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for extra in [
+            "65535",
+            "65536",
+            "99999",
+            "00001",
+            "0",
+            "00000",
+            "100000",
+            "4294967297",
+        ] {
+            texts.push(extra.to_string());
+        }
+        for text in &texts {
+            let expected = (text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<u16>().ok())
+                .flatten()
+                .filter(|&p| p != 0);
+            assert_eq!(parse_port(text).ok(), expected, "{text:?}");
         }
     }
 
