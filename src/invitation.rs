@@ -253,7 +253,7 @@ impl Invitation {
 
     /// Set USERNAME.
     pub fn set_username(&mut self, username: &str) {
-        self.names = [username, self.pass_stub().unwrap_or("")].concat();
+        self.names = joined(username, self.pass_stub().unwrap_or(""));
         self.username_len = username.len();
     }
 
@@ -387,7 +387,7 @@ impl Invitation {
         }
         let username = required(username, "USERNAME")?;
         Ok(Invitation {
-            names: [username, pass_stub.unwrap_or("")].concat(),
+            names: joined(username, pass_stub.unwrap_or("")),
             username_len: username.len(),
             has_pass_stub: pass_stub.is_some(),
             rc_ticket,
@@ -582,6 +582,15 @@ fn flag(name: &'static str, value: &str) -> Result<bool> {
             reason: "expected 0 or 1".into(),
         }),
     }
+}
+
+/// `a` then `b` in one string of their length: `concat` goes through the general `join`, which
+/// costs more than the copying for strings this short.
+fn joined(a: &str, b: &str) -> String {
+    let mut both = String::with_capacity(a.len() + b.len());
+    both.push_str(a);
+    both.push_str(b);
+    both
 }
 
 fn integer(name: &'static str, value: &str) -> Result<u64> {
