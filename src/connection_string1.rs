@@ -60,11 +60,11 @@ impl Address {
 #[inline]
 pub(crate) fn parse_port(text: &str) -> std::result::Result<u16, String> {
     if (1..=5).contains(&text.len()) {
-        // Digits checked and folded in one pass (at most five: no overflow), without the
-        // standard library's parser; the error is built only out of line.
+        // Digits checked and folded in one pass, without the standard library's parser; the
+        // error is built only out of line. Five bytes of up to 255 each cannot overflow a u32.
         let (port, digits) = text.bytes().fold((0u32, true), |(n, digits), b| {
             let digit = b.wrapping_sub(b'0');
-            (n * 10 + u32::from(digit % 10), digits & (digit < 10))
+            (n * 10 + u32::from(digit), digits & (digit < 10))
         });
         if digits && (1..=65535).contains(&port) {
             return Ok(port as u16);
