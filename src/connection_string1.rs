@@ -272,22 +272,37 @@ impl ConnectionString1 {
 
     /// Parse and validate an RCTICKET, allowing at most `max_addresses` addresses.
     pub fn parse(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
-        // The eight fields, found in one pass; a ninth comma means too many.
-        let mut fields = [""; 8];
-        let mut count = 0;
-        let mut start = 0;
-        while let Some(comma) = scan::find(text.as_bytes(), start, b',') {
-            if count == 7 {
-                count = 9;
-                break;
+        // The commas, found in one pass a word at a time (every flagged byte is one); a ninth
+        // field means too many.
+        let bytes = text.as_bytes();
+        let mut commas = [0usize; 8];
+        let mut found = 0;
+        let mut at = 0;
+        while let Some(word) = scan::word_at(bytes, at) {
+            let mut mask = scan::equal(word, b',');
+            while mask != 0 && found < 8 {
+                commas[found] = at + scan::first(mask);
+                found += 1;
+                mask &= mask - 1;
             }
-            fields[count] = &text[start..comma];
-            count += 1;
-            start = comma + 1;
+            at += 8;
         }
-        if count < 8 {
-            fields[count] = &text[start..];
-            count += 1;
+        for (i, &b) in bytes[at.min(bytes.len())..].iter().enumerate() {
+            if b == b',' && found < 8 {
+                commas[found] = at + i;
+                found += 1;
+            }
+        }
+        // Fields: one more than the commas, "more" past eight.
+        let count = if found == 8 { 9 } else { found + 1 };
+        let mut fields = [""; 8];
+        if count == 8 {
+            let mut start = 0;
+            for (field, &comma) in fields.iter_mut().zip(&commas[..7]) {
+                *field = &text[start..comma];
+                start = comma + 1;
+            }
+            fields[7] = &text[start..];
         }
         if count != 8 {
             return Err(Error::RcTicket(format!(
@@ -466,6 +481,30 @@ mod tests {
             proptest::prop_assert_eq!(cs.kh(), "RcfwecK8dpcT1fjZ6iQ5M0+q7iU=");
             let again = ConnectionString1::new(expected, cs.session_id(), cs.kh()).unwrap();
             proptest::prop_assert_eq!(again, cs);
+        }
+    }
+
+    proptest::proptest! {
+        /// The fields are those `split(',')` gives: a text of eight is read field by field
+        /// (and the spec example's fields put back read back), any other count is refused as
+        /// such, whatever the commas' places within the words the scan reads.
+        #[test]
+        fn fields_are_those_split_gives(pieces in proptest::collection::vec("[,*1a]{0,9}", 1..12)) {
+            let text = pieces.concat();
+            let fields: Vec<&str> = text.split(',').collect();
+            let refused_for_count = match ConnectionString1::parse(&text, 64) {
+                Err(Error::RcTicket(message)) => message.starts_with("expected 8 comma-separated"),
+                _ => false,
+            };
+            proptest::prop_assert_eq!(refused_for_count, fields.len() != 8, "{}", text);
+            if fields.len() == 8 {
+                let spec: Vec<&str> = SPEC_EXAMPLE.split(',').collect();
+                let mut mixed = spec.clone();
+                mixed[3] = fields[3];
+                let mixed = mixed.join(",");
+                let parsed = ConnectionString1::parse(&mixed, 64);
+                proptest::prop_assert_eq!(parsed.is_ok(), fields[3] == "*", "{}", mixed);
+            }
         }
     }
 
