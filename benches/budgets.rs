@@ -47,10 +47,7 @@ fn open(sample: &Sample) {
     let ticket = invitation
         .decrypt(&sample.password)
         .expect("the sample decrypts");
-    let stub = invitation
-        .pass_stub
-        .as_deref()
-        .expect("the sample has a PassStub");
+    let stub = invitation.pass_stub().expect("the sample has a PassStub");
     black_box((ticket, pass_stub::encrypt(&sample.password, stub)));
 }
 

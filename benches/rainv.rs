@@ -56,7 +56,7 @@ fn bench_open(c: &mut Criterion, samples: &[Sample]) {
             b.iter(|| {
                 let inv = Invitation::from_bytes(black_box(&s.bytes)).unwrap();
                 let ticket = inv.decrypt(&s.password).unwrap().unwrap();
-                let blob = pass_stub::encrypt(&s.password, inv.pass_stub.as_deref().unwrap());
+                let blob = pass_stub::encrypt(&s.password, inv.pass_stub().unwrap());
                 (ticket, blob)
             })
         });
@@ -86,7 +86,7 @@ fn bench_decrypt(c: &mut Criterion, samples: &[Sample]) {
 
 fn bench_crypto(c: &mut Criterion, samples: &[Sample]) {
     let s = &samples[2];
-    let stub = invitation(s).pass_stub.unwrap();
+    let stub = invitation(s).pass_stub().unwrap().to_string();
     let mut group = c.benchmark_group("crypto");
     group.bench_function("TicketKey::derive", |b| {
         b.iter(|| TicketKey::derive(black_box(&s.password)))

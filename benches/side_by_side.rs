@@ -48,7 +48,7 @@ fn open(bytes: &[u8], password: &Password) -> bool {
         return false;
     };
     // FreeRDP fails a file whose PASS value it cannot compute.
-    let Some(stub) = invitation.pass_stub.as_deref() else {
+    let Some(stub) = invitation.pass_stub() else {
         return false;
     };
     black_box((ticket, pass_stub::encrypt(password, stub)));
@@ -116,7 +116,7 @@ fn main() -> ExitCode {
                 (Mode::Read, _) => count(Invitation::from_bytes(black_box(bytes)).is_ok()),
                 (_, None) => count(false),
                 (Mode::Floor, Some(invitation)) => {
-                    let Some(stub) = invitation.pass_stub.as_deref() else {
+                    let Some(stub) = invitation.pass_stub() else {
                         count(false);
                         continue;
                     };

@@ -52,7 +52,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let status = received.validity.status_at(Utc::now());
     println!(
         "{} asks for help; {}",
-        rainv::display::escape_for_display(&received.username),
+        rainv::display::escape_for_display(received.username()),
         match status {
             Status::Valid => "the invitation is valid".to_string(),
             other => format!("the invitation is {}", other.name()),
@@ -69,7 +69,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     // The expert proves it knows the password with the PASS value, which the novice checks.
-    let stub = received.pass_stub.as_deref().ok_or("no PassStub")?;
+    let stub = received.pass_stub().ok_or("no PassStub")?;
     let pass = pass_stub::encrypt(&password, stub);
     println!(
         "the expert's PASS value checks: {}",

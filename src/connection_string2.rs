@@ -6,6 +6,7 @@
 //!
 //! Parsed values are wiped from memory when dropped: a decrypted ticket is a secret.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
@@ -140,9 +141,11 @@ pub struct Transport {
 /// wiped from memory when dropped, and its `Debug` output leaves out the session ID.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString2 {
-    kh: Option<String>,
+    /// KH (when there is one) then ID, in one string: one allocation for both.
+    kh_id: String,
+    /// Where KH ends and ID starts in `kh_id`; `None` without a KH.
+    kh_len: Option<usize>,
     kh2: Option<Kh2>,
-    id: String,
     extra: Vec<Attribute>,
     /// One transport in every ticket Windows writes: held in place, one allocation less.
     transports: Transports,
@@ -153,7 +156,7 @@ type Transports = smallvec::SmallVec<[Transport; 1]>;
 impl std::fmt::Debug for ConnectionString2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectionString2")
-            .field("kh", &self.kh)
+            .field("kh", &self.kh())
             .field("kh2", &self.kh2)
             .field("id", &crate::crypto::Redacted)
             .field("extra", &self.extra)
@@ -172,13 +175,10 @@ impl Drop for ConnectionString2 {
                 crate::crypto::wipe_string(&mut a.value);
             }
         }
-        if let Some(kh) = &mut self.kh {
-            crate::crypto::wipe_string(kh);
-        }
+        crate::crypto::wipe_string(&mut self.kh_id);
         if let Some(kh2) = &mut self.kh2 {
             crate::crypto::wipe_string(&mut kh2.hash);
         }
-        crate::crypto::wipe_string(&mut self.id);
         wipe_attributes(&mut self.extra);
         for t in &mut self.transports {
             wipe_attributes(&mut t.extra);
@@ -245,19 +245,19 @@ impl ConnectionString2 {
     /// A Connection String 2 with session `id` (base64) and `transports`, checked as the
     /// reader checks one under default [`Limits`].
     pub fn new(id: impl Into<String>, transports: Vec<Transport>) -> Result<ConnectionString2> {
-        ConnectionString2 {
-            kh: None,
-            kh2: None,
-            id: id.into(),
-            extra: Vec::new(),
-            transports: Transports::from_vec(transports),
-        }
-        .checked()
+        let mut id = id.into();
+        let ticket = ConnectionString2::from_parts(None, None, &id, Vec::new(), transports);
+        crate::crypto::wipe_string(&mut id);
+        ticket.checked()
     }
 
     /// The same ticket with KH (base64 SHA-1 of the RDP server's public key blob).
     pub fn with_kh(mut self, kh: impl Into<String>) -> Result<ConnectionString2> {
-        self.kh = Some(kh.into());
+        let mut kh = kh.into();
+        let kh_id = [&kh, self.id()].concat();
+        crate::crypto::wipe_string(&mut std::mem::replace(&mut self.kh_id, kh_id));
+        self.kh_len = Some(kh.len());
+        crate::crypto::wipe_string(&mut kh);
         self.checked()
     }
 
@@ -287,7 +287,7 @@ impl ConnectionString2 {
 
     /// KH: base64 SHA-1 of the novice's RDP server public key blob.
     pub fn kh(&self) -> Option<&str> {
-        self.kh.as_deref()
+        self.kh_len.map(|end| &self.kh_id[..end])
     }
 
     /// KH2: the same key hashed with SHA-2.
@@ -298,7 +298,24 @@ impl ConnectionString2 {
     /// ID: the session / authorisation identifier (48 random bytes, base64, on Windows).
     /// Whoever holds it can connect: keep it out of logs.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.kh_id[self.kh_len.unwrap_or(0)..]
+    }
+
+    /// A ticket of these parts, unchecked.
+    fn from_parts(
+        kh: Option<&str>,
+        kh2: Option<Kh2>,
+        id: &str,
+        extra: Vec<Attribute>,
+        transports: Vec<Transport>,
+    ) -> ConnectionString2 {
+        ConnectionString2 {
+            kh_id: [kh.unwrap_or(""), id].concat(),
+            kh_len: kh.map(str::len),
+            kh2,
+            extra,
+            transports: Transports::from_vec(transports),
+        }
     }
 
     /// Further attributes of `<A>` (newer Windows adds a certificate, for example), in order.
@@ -374,13 +391,13 @@ impl ConnectionString2 {
         if !matches!(reader.next()?, Token::Eof) {
             return Err(cs2("content after </E>".into()));
         }
-        let (kh, kh2, id, extra) =
+        let (kh_id, kh_len, kh2, extra) =
             authentication_part.ok_or_else(|| cs2("<E> has no <A>".into()))?;
         let transports = transports.ok_or_else(|| cs2("<E> has no <C>".into()))?;
         Ok(ConnectionString2 {
-            kh,
+            kh_id,
+            kh_len,
             kh2,
-            id,
             extra,
             transports,
         })
@@ -395,7 +412,7 @@ impl ConnectionString2 {
         let mut out = Zeroizing::new(String::with_capacity(256));
         let o = &mut *out;
         o.push_str("<E><A");
-        if let Some(kh) = &self.kh {
+        if let Some(kh) = self.kh() {
             attribute(o, "KH", kh);
         }
         if let Some(kh2) = &self.kh2 {
@@ -409,7 +426,7 @@ impl ConnectionString2 {
         for extra in &self.extra {
             attribute(o, &extra.name, &extra.value);
         }
-        attribute(o, "ID", &self.id);
+        attribute(o, "ID", self.id());
         o.push_str("/><C>");
         for t in &self.transports {
             let _ = write!(o, "<T ID=\"{}\" SID=\"{}\"", t.id, t.session_id);
@@ -451,24 +468,37 @@ fn cs2(detail: String) -> Error {
     Error::ConnectionString2(detail)
 }
 
-/// The parts of `<A>`: KH, KH2, ID (required) and the other attributes, in order.
-type Authentication = (Option<String>, Option<Kh2>, String, Vec<Attribute>);
+/// The parts of `<A>`: KH then ID (required) in one string, where KH ends in it, KH2, and
+/// the other attributes, in order.
+type Authentication = (String, Option<usize>, Option<Kh2>, Vec<Attribute>);
 
-/// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied.
+/// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied,
+/// except KH and ID, which are copied into one string (and the owned ones wiped).
 fn authentication<'a>(attributes: impl Iterator<Item = Attr<'a>>) -> Result<Authentication> {
+    /// Wipes an owned value when dropped, however the function returns.
+    struct Wiped<'a>(Cow<'a, str>);
+    impl Drop for Wiped<'_> {
+        fn drop(&mut self) {
+            if let Cow::Owned(value) = &mut self.0 {
+                crate::crypto::wipe_string(value);
+            }
+        }
+    }
     let mut kh = None;
     let mut kh2 = None;
     let mut id = None;
     let mut extra = Vec::new();
     for Attr { name, value, .. } in attributes {
         if xml::same_name(name, "KH") {
-            check_base64(&value, "KH", Some(20))?;
-            kh = Some(value.into_owned());
+            let value = Wiped(value);
+            check_base64(&value.0, "KH", Some(20))?;
+            kh = Some(value);
         } else if xml::same_name(name, "KH2") {
             kh2 = Some(value.parse::<Kh2>()?);
         } else if xml::same_name(name, "ID") {
-            check_base64(&value, "ID", None)?;
-            id = Some(value.into_owned());
+            let value = Wiped(value);
+            check_base64(&value.0, "ID", None)?;
+            id = Some(value);
         } else {
             extra.push(Attribute {
                 name: name.to_string(),
@@ -477,7 +507,11 @@ fn authentication<'a>(attributes: impl Iterator<Item = Attr<'a>>) -> Result<Auth
         }
     }
     let id = id.ok_or_else(|| cs2("<A> has no ID attribute".into()))?;
-    Ok((kh, kh2, id, extra))
+    let kh = kh.as_ref().map(|kh| &*kh.0);
+    let mut kh_id = String::with_capacity(kh.map_or(0, str::len) + id.0.len());
+    kh_id.push_str(kh.unwrap_or(""));
+    kh_id.push_str(&id.0);
+    Ok((kh_id, kh.map(str::len), kh2, extra))
 }
 
 /// `<C>`'s transports, from just after its start tag to its end tag.
@@ -726,10 +760,38 @@ mod tests {
         );
     }
 
+    /// KH and ID share one string: in either order, written with character references or
+    /// not, without KH, and after `with_kh`, each reads back as itself.
+    #[test]
+    fn kh_and_id_read_back_however_written() {
+        let (kh, id) = ("YiKwWUY8Ioq5NB3wAQHSbs5kwrM=", "AAAA+/8=");
+        let tail = "/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></T></C></E>";
+        for (a, has_kh) in [
+            (format!("<A KH=\"{kh}\" ID=\"{id}\""), true),
+            (format!("<A ID=\"{id}\" KH=\"{kh}\""), true),
+            (
+                "<A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM&#61;\" ID=\"AAAA&#43;/8=\"".into(),
+                true,
+            ),
+            (format!("<A ID=\"{id}\""), false),
+        ] {
+            let cs =
+                ConnectionString2::parse(&format!("<E>{a}{tail}"), &Limits::default()).unwrap();
+            assert_eq!(cs.kh(), has_kh.then_some(kh), "{a}");
+            assert_eq!(cs.id(), id, "{a}");
+            let cs = cs.with_kh("RcfwecK8dpcT1fjZ6iQ5M0+q7iU=").unwrap();
+            assert_eq!(cs.kh(), Some("RcfwecK8dpcT1fjZ6iQ5M0+q7iU="));
+            assert_eq!(cs.id(), id);
+        }
+        let listener = Listener::new("h", 1).unwrap();
+        let new = ConnectionString2::new(id, vec![Transport::new(1, 0, vec![listener])]);
+        assert_eq!(new.map(|cs| cs.id().to_string()).ok().as_deref(), Some(id));
+    }
+
     #[test]
     fn parses_the_spec_example() {
         let cs = ConnectionString2::parse(SPEC_EXAMPLE, &Limits::default()).unwrap();
-        assert_eq!(cs.kh.as_deref(), Some("YiKwWUY8Ioq5NB3wAQHSbs5kwrM="));
+        assert_eq!(cs.kh(), Some("YiKwWUY8Ioq5NB3wAQHSbs5kwrM="));
         let kh2 = cs.kh2.as_ref().unwrap();
         assert_eq!(kh2.algorithm, HashAlgorithm::Sha256);
         assert_eq!(kh2.hash, "wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=");
@@ -1008,15 +1070,17 @@ mod tests {
             extra,
             proptest::collection::vec(transport, 1..=3),
         )
-            .prop_map(|(kh, kh2, id, extra, transports)| ConnectionString2 {
-                kh: kh.map(|kh| BASE64.encode(kh)),
-                kh2: kh2.map(|hash| Kh2 {
-                    algorithm: HashAlgorithm::Sha256,
-                    hash: BASE64.encode(hash),
-                }),
-                id: BASE64.encode(id),
-                extra,
-                transports: Transports::from_vec(transports),
+            .prop_map(|(kh, kh2, id, extra, transports)| {
+                ConnectionString2::from_parts(
+                    kh.map(|kh| BASE64.encode(kh)).as_deref(),
+                    kh2.map(|hash| Kh2 {
+                        algorithm: HashAlgorithm::Sha256,
+                        hash: BASE64.encode(hash),
+                    }),
+                    &BASE64.encode(id),
+                    extra,
+                    transports,
+                )
             })
     }
 

@@ -114,17 +114,7 @@ impl NewInvitation {
         } else {
             None
         };
-        Ok(Invitation {
-            username: self.username.clone(),
-            rc_ticket,
-            lh_ticket: Some(LhTicket::encrypt(&text, password)),
-            rc_ticket_encrypted: true,
-            validity: Validity::new(self.created, self.minutes),
-            pass_stub: Some(generate::pass_stub()?),
-            low_speed: self.low_speed,
-            unknown_attributes: Vec::new(),
-            upload_info_attributes: Vec::new(),
-        })
+        self.invitation(rc_ticket, Some(LhTicket::encrypt(&text, password)))
     }
 
     /// Build an XP-generation invitation (RCTICKET only). XP's RCTICKET is not encrypted, so
@@ -134,17 +124,25 @@ impl NewInvitation {
             Some(id) => id.clone(),
             None => generate::xp_session_id()?,
         };
-        Ok(Invitation {
-            username: self.username.clone(),
-            rc_ticket: Some(self.rc_ticket(&session_id)?),
-            lh_ticket: None,
-            rc_ticket_encrypted: true,
-            validity: Validity::new(self.created, self.minutes),
-            pass_stub: Some(generate::pass_stub()?),
-            low_speed: self.low_speed,
-            unknown_attributes: Vec::new(),
-            upload_info_attributes: Vec::new(),
-        })
+        self.invitation(Some(self.rc_ticket(&session_id)?), None)
+    }
+
+    /// The invitation of these tickets, with a fresh PassStub.
+    fn invitation(
+        &self,
+        rc_ticket: Option<ConnectionString1>,
+        lh_ticket: Option<LhTicket>,
+    ) -> Result<Invitation> {
+        let mut invitation = Invitation::new(
+            self.username.as_str(),
+            Validity::new(self.created, self.minutes),
+        );
+        invitation.rc_ticket = rc_ticket;
+        invitation.lh_ticket = lh_ticket;
+        invitation.rc_ticket_encrypted = true;
+        invitation.set_pass_stub(Some(&generate::pass_stub()?));
+        invitation.low_speed = self.low_speed;
+        Ok(invitation)
     }
 }
 
@@ -198,9 +196,9 @@ mod tests {
         let ticket = invitation.decrypt(&password).unwrap().unwrap();
         let rc = invitation.rc_ticket.as_ref().unwrap();
         // The IPv6 listener cannot go into an RCTICKET; the others do, in order.
-        assert_eq!(rc.addresses.len(), 2);
+        assert_eq!(rc.addresses().len(), 2);
         assert!(ticket_disagreements(rc, ticket.connection()).is_empty());
-        crate::pass_stub::check_shape(invitation.pass_stub.as_deref().unwrap()).unwrap();
+        crate::pass_stub::check_shape(invitation.pass_stub().unwrap()).unwrap();
     }
 
     #[test]
@@ -209,7 +207,7 @@ mod tests {
         assert!(xp.lh_ticket.is_none());
         let again = Invitation::from_bytes(&xp.to_bytes(Layout::Xp).unwrap()).unwrap();
         assert_eq!(again, xp);
-        assert_eq!(xp.rc_ticket.unwrap().session_id.len(), 44); // 32 bytes in base64
+        assert_eq!(xp.rc_ticket.unwrap().session_id().len(), 44); // 32 bytes in base64
         let no_kh = NewInvitation { kh: None, ..spec() };
         assert!(no_kh.build_xp().is_err());
     }

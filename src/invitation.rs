@@ -129,11 +129,16 @@ pub enum Generation {
 /// Read with [`read`] or [`Invitation::from_bytes`], made with
 /// [`NewInvitation`](crate::NewInvitation). Its fields may be edited; [`Invitation::to_bytes`]
 /// then refuses what would not read back as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Invitation {
-    /// USERNAME: the novice.
-    pub username: String,
+    /// USERNAME then PassStub, in one string: one allocation for both. Read with
+    /// [`Invitation::username`] and [`Invitation::pass_stub`].
+    names: String,
+    /// Where USERNAME ends in `names`.
+    username_len: usize,
+    /// Whether the rest of `names` is a PassStub (which may be empty).
+    has_pass_stub: bool,
     /// RCTICKET: Connection String 1, plain text.
     pub rc_ticket: Option<ConnectionString1>,
     /// LHTICKET: Connection String 2, encrypted.
@@ -142,8 +147,6 @@ pub struct Invitation {
     pub rc_ticket_encrypted: bool,
     /// DtStart and DtLength.
     pub validity: Validity,
-    /// PassStub: 14 random characters for the expert's password proof.
-    pub pass_stub: Option<String>,
     /// L: the novice is on a slow (modem) link.
     pub low_speed: bool,
     /// Attributes of `<UPLOADDATA>` beyond the known ones, in order.
@@ -203,21 +206,62 @@ fn read_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<Document> 
     document.map_err(|e| reader.finish(e))
 }
 
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("username", &self.username())
+            .field("rc_ticket", &self.rc_ticket)
+            .field("lh_ticket", &self.lh_ticket)
+            .field("rc_ticket_encrypted", &self.rc_ticket_encrypted)
+            .field("validity", &self.validity)
+            .field("pass_stub", &self.pass_stub())
+            .field("low_speed", &self.low_speed)
+            .field("unknown_attributes", &self.unknown_attributes)
+            .field("upload_info_attributes", &self.upload_info_attributes)
+            .finish()
+    }
+}
+
 impl Invitation {
     /// An invitation from `username` with no tickets yet, password-protected
     /// (RCTICKETENCRYPTED=1), with no PassStub. Set its tickets and PassStub before writing it.
     pub fn new(username: impl Into<String>, validity: Validity) -> Invitation {
+        let names = username.into();
         Invitation {
-            username: username.into(),
+            username_len: names.len(),
+            names,
+            has_pass_stub: false,
             rc_ticket: None,
             lh_ticket: None,
             rc_ticket_encrypted: true,
             validity,
-            pass_stub: None,
             low_speed: false,
             unknown_attributes: Vec::new(),
             upload_info_attributes: Vec::new(),
         }
+    }
+
+    /// USERNAME: the novice.
+    pub fn username(&self) -> &str {
+        &self.names[..self.username_len]
+    }
+
+    /// PassStub: 14 random characters for the expert's password proof.
+    pub fn pass_stub(&self) -> Option<&str> {
+        self.has_pass_stub.then(|| &self.names[self.username_len..])
+    }
+
+    /// Set USERNAME.
+    pub fn set_username(&mut self, username: &str) {
+        self.names = joined(username, self.pass_stub().unwrap_or(""));
+        self.username_len = username.len();
+    }
+
+    /// Set or remove the PassStub.
+    pub fn set_pass_stub(&mut self, pass_stub: Option<&str>) {
+        self.names.truncate(self.username_len);
+        self.names.push_str(pass_stub.unwrap_or(""));
+        self.has_pass_stub = pass_stub.is_some();
     }
 
     /// Read an invitation file under default limits.
@@ -225,8 +269,8 @@ impl Invitation {
     /// ```
     /// let file = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
     /// let invitation = rainv::Invitation::from_bytes(&file)?;
-    /// assert_eq!(invitation.username, "jeff");
-    /// assert_eq!(invitation.rc_ticket.unwrap().addresses[0].port, 3389);
+    /// assert_eq!(invitation.username(), "jeff");
+    /// assert_eq!(invitation.rc_ticket.unwrap().addresses().next().unwrap().port, 3389);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Invitation> {
@@ -341,8 +385,11 @@ impl Invitation {
                     .into(),
             ));
         }
+        let username = required(username, "USERNAME")?;
         Ok(Invitation {
-            username: required(username, "USERNAME")?.to_string(),
+            names: joined(username, pass_stub.unwrap_or("")),
+            username_len: username.len(),
+            has_pass_stub: pass_stub.is_some(),
             rc_ticket,
             lh_ticket,
             rc_ticket_encrypted: flag(
@@ -353,7 +400,6 @@ impl Invitation {
                 integer("DtStart", required(start, "DtStart")?)?,
                 integer("DtLength", required(length, "DtLength")?)?,
             ),
-            pass_stub: pass_stub.map(str::to_string),
             low_speed: low_speed
                 .map(|v| flag("L", v))
                 .transpose()?
@@ -431,8 +477,8 @@ impl Invitation {
         let bit = |v: bool| Some(if v { "1" } else { "0" });
         let start = self.validity.start.to_string();
         let length = self.validity.length_minutes.to_string();
-        let username = Some(self.username.as_str());
-        let (rc, stub) = (rc.as_deref(), self.pass_stub.as_deref());
+        let username = Some(self.username());
+        let (rc, stub) = (rc.as_deref(), self.pass_stub());
         let encrypted = bit(self.rc_ticket_encrypted);
         let (start, length) = (Some(start.as_str()), Some(length.as_str()));
         // Each Windows version's attribute order; absent optional attributes are left out.
@@ -538,6 +584,15 @@ fn flag(name: &'static str, value: &str) -> Result<bool> {
     }
 }
 
+/// `a` then `b` in one string of their length: `concat` goes through the general `join`, which
+/// costs more than the copying for strings this short.
+fn joined(a: &str, b: &str) -> String {
+    let mut both = String::with_capacity(a.len() + b.len());
+    both.push_str(a);
+    both.push_str(b);
+    both
+}
+
 fn integer(name: &'static str, value: &str) -> Result<u64> {
     let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
     // The digits' value (`None` past `u64::MAX`), without the standard library's parser.
@@ -566,19 +621,19 @@ fn integer(name: &'static str, value: &str) -> Result<u64> {
 /// hand. Returns one sentence per disagreement; empty when they agree.
 pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> Vec<String> {
     let mut differences = Vec::new();
-    if rc.session_id != lh.id() {
+    if rc.session_id() != lh.id() {
         differences
             .push("the session IDs differ (RCTICKET RASessionID vs LHTICKET ID)".to_string());
     }
-    if lh.kh() != Some(rc.kh.as_str()) {
+    if lh.kh() != Some(rc.kh()) {
         differences.push(
             "the key hashes differ (RCTICKET protocolSpecificParms vs LHTICKET KH)".to_string(),
         );
     }
-    for address in &rc.addresses {
+    for address in rc.addresses() {
         let listed = lh
             .listeners()
-            .any(|l| l.address.eq_ignore_ascii_case(&address.host) && l.port == Some(address.port));
+            .any(|l| l.address.eq_ignore_ascii_case(address.host) && l.port == Some(address.port));
         if !listed {
             differences.push(format!(
                 "RCTICKET address {} is not among the LHTICKET listeners",
@@ -593,6 +648,29 @@ pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> V
 mod tests {
     use super::*;
 
+    /// USERNAME and PassStub share one string: setting one keeps the other.
+    #[test]
+    fn username_and_pass_stub_are_set_apart() {
+        let mut invitation = Invitation::new("alice", Validity::new(0, 60));
+        assert_eq!(
+            (invitation.username(), invitation.pass_stub()),
+            ("alice", None)
+        );
+        invitation.set_pass_stub(Some("RT=0PvIndan52*"));
+        invitation.set_username("bob & eve");
+        assert_eq!(invitation.username(), "bob & eve");
+        assert_eq!(invitation.pass_stub(), Some("RT=0PvIndan52*"));
+        invitation.set_pass_stub(Some(""));
+        assert_eq!(invitation.pass_stub(), Some(""));
+        invitation.set_pass_stub(None);
+        invitation.set_username("");
+        assert_eq!((invitation.username(), invitation.pass_stub()), ("", None));
+        let mut other = Invitation::new("", Validity::new(0, 60));
+        assert_eq!(invitation, other);
+        other.set_pass_stub(Some(""));
+        assert_ne!(invitation, other);
+    }
+
     #[test]
     fn debug_output_keeps_secrets_out() {
         let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/");
@@ -603,7 +681,7 @@ mod tests {
         let ticket = invitation.decrypt(&password).unwrap().unwrap();
         let id = ticket.connection().id().to_string();
         let rc = invitation.rc_ticket.as_ref().unwrap();
-        assert_eq!(rc.session_id, id);
+        assert_eq!(rc.session_id(), id);
         for shown in [
             format!("{invitation:?}"),
             format!("{ticket:?}"),
@@ -817,16 +895,14 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 1..40),
             any::<[u8; 20]>(),
         )
-            .prop_map(|(addresses, session, kh)| ConnectionString1 {
-                addresses: addresses
+            .prop_map(|(addresses, session, kh)| {
+                let addresses = addresses
                     .into_iter()
-                    .map(|(host, port)| crate::connection_string1::Address {
-                        host: host.to_string(),
-                        port,
-                    })
-                    .collect(),
-                session_id: BASE64.encode(session),
-                kh: BASE64.encode(kh),
+                    .map(|(host, port)| crate::connection_string1::Address::new(host, port))
+                    .collect::<Result<Vec<_>>>()
+                    .unwrap();
+                ConnectionString1::new(addresses, BASE64.encode(session), BASE64.encode(kh))
+                    .unwrap()
             });
         let lh = (1..5usize, any::<bool>()).prop_map(|(blocks, lower)| {
             let hex = "0123456789ABCDEF".repeat(2 * blocks);
@@ -857,17 +933,14 @@ mod tests {
         )
             .prop_map(
                 |((username, lh, rc, encrypted), (start, length, stub, low_speed, unknown))| {
-                    Invitation {
-                        username,
-                        rc_ticket: rc,
-                        lh_ticket: Some(lh),
-                        rc_ticket_encrypted: encrypted,
-                        validity: Validity::new(start, length),
-                        pass_stub: stub,
-                        low_speed,
-                        unknown_attributes: unknown,
-                        upload_info_attributes: Vec::new(),
-                    }
+                    let mut invitation = Invitation::new(username, Validity::new(start, length));
+                    invitation.rc_ticket = rc;
+                    invitation.lh_ticket = Some(lh);
+                    invitation.rc_ticket_encrypted = encrypted;
+                    invitation.set_pass_stub(stub.as_deref());
+                    invitation.low_speed = low_speed;
+                    invitation.unknown_attributes = unknown;
+                    invitation
                 },
             )
     }

@@ -11,9 +11,9 @@
 //!
 //! let bytes = std::fs::read("testdata/ms-rai-sample-xp.msrcincident")?;
 //! let invitation = Invitation::from_bytes(&bytes)?;
-//! assert_eq!(invitation.username, "jeff");
+//! assert_eq!(invitation.username(), "jeff");
 //! let rc = invitation.rc_ticket.as_ref().unwrap();
-//! assert_eq!(rc.addresses[1].host, "jeff_xp");
+//! assert_eq!(rc.addresses().nth(1).unwrap().host, "jeff_xp");
 //! // Made in 2006 for one hour: long expired.
 //! assert_eq!(invitation.validity.status_at(chrono::Utc::now()), Status::Expired);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -30,8 +30,8 @@
 //! println!("connect to {:?}", ticket.connection().listeners().next());
 //!
 //! // What an expert who knows the password sends back:
-//! let pass = pass_stub::encrypt(&password, invitation.pass_stub.as_deref().unwrap());
-//! assert!(pass_stub::verify(&password, invitation.pass_stub.as_deref().unwrap(), &pass)?);
+//! let pass = pass_stub::encrypt(&password, invitation.pass_stub().unwrap());
+//! assert!(pass_stub::verify(&password, invitation.pass_stub().unwrap(), &pass)?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -85,7 +85,7 @@ pub use attribute::Attribute;
 /// The date and time crate of the API's signatures (`Validity::status_at`, `valid_until`), so
 /// that callers need not depend on it themselves.
 pub use chrono;
-pub use connection_string1::{Address, ConnectionString1};
+pub use connection_string1::{Address, AddressRef, Addresses, ConnectionString1};
 pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
 pub use create::NewInvitation;
 pub use crypto::{Password, TicketKey};

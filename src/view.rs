@@ -162,15 +162,14 @@ fn rfc3339(date: Option<DateTime<Utc>>) -> Option<String> {
 fn rc_ticket(rc: &ConnectionString1) -> RcTicketView<'_> {
     RcTicketView {
         addresses: rc
-            .addresses
-            .iter()
+            .addresses()
             .map(|a| AddressView {
-                host: &a.host,
+                host: a.host,
                 port: a.port,
             })
             .collect(),
         session_id: None,
-        kh: &rc.kh,
+        kh: rc.kh(),
     }
 }
 
@@ -235,14 +234,14 @@ impl<'a> InvitationView<'a> {
 
     fn of(inv: &'a Invitation, now: DateTime<Utc>) -> InvitationView<'a> {
         InvitationView {
-            username: Some(&inv.username),
+            username: Some(inv.username()),
             rc_ticket_encrypted: Some(inv.rc_ticket_encrypted),
             dt_start: Some(inv.validity.start),
             dt_length_minutes: Some(inv.validity.length_minutes),
             valid_from: rfc3339(inv.validity.valid_from()),
             valid_until: rfc3339(inv.validity.valid_until()),
             status: Some(inv.validity.status_at(now).name()),
-            pass_stub: inv.pass_stub.as_deref(),
+            pass_stub: inv.pass_stub(),
             low_speed: Some(inv.low_speed),
             rc_ticket: inv.rc_ticket.as_ref().map(rc_ticket),
             lh_ticket: inv.lh_ticket.as_ref().map(|t| TicketView {
@@ -290,7 +289,7 @@ impl<'a> InvitationView<'a> {
             }
             Document::Invitation(inv) => {
                 if let (Some(view), Some(rc)) = (&mut self.rc_ticket, &inv.rc_ticket) {
-                    view.session_id = Some(&rc.session_id);
+                    view.session_id = Some(rc.session_id());
                 }
                 if let (Some(lh), Some(ticket)) = (&mut self.lh_ticket, ticket)
                     && lh.decrypted

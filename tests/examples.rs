@@ -41,7 +41,7 @@ fn the_helpdesk_example_creates_and_opens_an_invitation() {
     // What it wrote is an invitation rainv reads.
     let bytes = std::fs::read(&file).unwrap();
     let invitation = rainv::Invitation::from_bytes(&bytes).unwrap();
-    assert_eq!(invitation.username, "alice");
+    assert_eq!(invitation.username(), "alice");
 }
 
 #[test]

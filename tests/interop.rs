@@ -51,7 +51,7 @@ fn every_windows_file_opens_and_rewrites_byte_for_byte() {
             case.name
         );
         // The expert's PASS value matches what Windows computed.
-        let stub = invitation.pass_stub.as_deref().unwrap();
+        let stub = invitation.pass_stub().unwrap();
         assert_eq!(
             pass_stub::encrypt(&password, stub),
             case.pass,
@@ -72,16 +72,16 @@ fn windows_xp_file() {
     assert_eq!(&bytes[..2], &[0xFF, 0xFE], "XP files are UTF-16LE with BOM");
     let inv = Invitation::from_bytes(&bytes).unwrap();
     assert_eq!(inv.generation(), Generation::Xp);
-    assert_eq!(inv.username, "Administrator");
+    assert_eq!(inv.username(), "Administrator");
     let rc = inv.rc_ticket.as_ref().unwrap();
-    let hosts: Vec<String> = rc.addresses.iter().map(ToString::to_string).collect();
+    let hosts: Vec<String> = rc.addresses().map(|a| a.to_string()).collect();
     assert_eq!(hosts, ["10.0.3.105:3389", "winxpsp3.contoso3.com:3389"]);
-    assert_eq!(rc.kh, "IuaRySSbPDNna4+2mKcsKxsbJFI=");
+    assert_eq!(rc.kh(), "IuaRySSbPDNna4+2mKcsKxsbJFI=");
     assert_eq!(
         (inv.validity.start, inv.validity.length_minutes),
         (1314905741, 180)
     );
-    assert_eq!(inv.pass_stub.as_deref(), Some("RT=0PvIndan52*"));
+    assert_eq!(inv.pass_stub(), Some("RT=0PvIndan52*"));
     assert!(!inv.low_speed);
 }
 
@@ -130,9 +130,12 @@ fn windows7_file_decrypts_to_its_published_plaintext() {
     assert_eq!(listeners.len(), 4);
     // RCTICKET and LHTICKET agree: same session, same key hash, IPv4 listeners.
     let rc = inv.rc_ticket.as_ref().unwrap();
-    assert_eq!(rc.session_id, cs.id());
-    assert_eq!(Some(rc.kh.as_str()), cs.kh());
-    assert_eq!(rc.addresses[0].to_string(), "192.168.1.200:49230");
+    assert_eq!(rc.session_id(), cs.id());
+    assert_eq!(Some(rc.kh()), cs.kh());
+    assert_eq!(
+        rc.addresses().next().unwrap().to_string(),
+        "192.168.1.200:49230"
+    );
 }
 
 #[test]

@@ -84,9 +84,9 @@ fn load_seeds() -> Vec<Seed> {
                 );
             }
         }
-        if let Some(stub) = &invitation.pass_stub {
+        if let Some(stub) = invitation.pass_stub() {
             let pass = rainv::pass_stub::encrypt(&PASSWORD, stub);
-            let expert = ExpertBlob::new(invitation.username.as_str(), pass).unwrap();
+            let expert = ExpertBlob::new(invitation.username(), pass).unwrap();
             add(
                 format!("{name} expert blob"),
                 expert.to_string().into_bytes(),

@@ -229,7 +229,7 @@ impl Fields {
         invitation.rc_ticket = rc_ticket;
         invitation.lh_ticket = lh_ticket;
         invitation.rc_ticket_encrypted = self.rc_ticket_encrypted;
-        invitation.pass_stub = self.pass_stub;
+        invitation.set_pass_stub(self.pass_stub.as_deref());
         invitation.low_speed = self.low_speed;
         invitation.unknown_attributes = self.unknown_attributes;
         invitation
@@ -430,7 +430,7 @@ fn edited_invitations_are_written_only_when_they_read_back() {
         } else {
             fields.invitation(None, Some(lh))
         };
-        invitation.username = username;
+        invitation.set_username(&username);
         invitation.unknown_attributes = unknown
             .into_iter()
             .map(|(name, value)| Attribute::new(name, value))

@@ -214,12 +214,12 @@ fn compare(text: &str, seed: u64) -> bool {
             );
             assert_eq!(
                 attribute(&elements, "UPLOADDATA", "USERNAME"),
-                Some(invitation.username.as_str()),
+                Some(invitation.username()),
                 "RAINV_TEST_SEED={seed}: {text:?}"
             );
             assert_eq!(
                 attribute(&elements, "UPLOADDATA", "PassStub"),
-                invitation.pass_stub.as_deref(),
+                invitation.pass_stub(),
                 "RAINV_TEST_SEED={seed}: {text:?}"
             );
             for unknown in &invitation.unknown_attributes {

@@ -75,7 +75,7 @@ fn vista_invitation(
     let mut invitation = Invitation::new("helpdesk", Validity::new(1_700_000_000, 360));
     invitation.rc_ticket = rc_ticket;
     invitation.lh_ticket = Some(LhTicket::encrypt(&connection.to_text(), password));
-    invitation.pass_stub = Some("WB^6HsrIaFmEpi".into());
+    invitation.set_pass_stub(Some("WB^6HsrIaFmEpi"));
     invitation.to_bytes(layout).expect("a Vista invitation")
 }
 

@@ -29,7 +29,7 @@ fn check_invitation(invitation: &Invitation, limits: &Limits) {
     let validity = invitation.validity;
     let _ = (validity.valid_from(), validity.valid_until());
     let _ = validity.status_at(fixed_now());
-    let _ = escape_for_display(&invitation.username);
+    let _ = escape_for_display(invitation.username());
     let _ = invitation.generation();
     // The password of every LHTICKET in testdata/hostile, so that seeds reach the success path.
     if let Ok(Some(ticket)) = invitation.decrypt(&Password::new("HOSTILE12345")) {

@@ -190,11 +190,10 @@ fn output_invitation(
         eprintln!(
             "created {}: for {}, valid until {until} ({} min){}",
             display_path(&args.output),
-            rainv::display::escape_for_display(&invitation.username),
+            rainv::display::escape_for_display(invitation.username()),
             invitation.validity.length_minutes,
             invitation
-                .pass_stub
-                .as_deref()
+                .pass_stub()
                 .map_or(String::new(), |stub| format!(", PassStub {stub}")),
         );
     }
@@ -359,8 +358,8 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
     let mut invitation = Invitation::new(args.invitation.user.clone(), validity);
     invitation.rc_ticket = rc_ticket;
     invitation.lh_ticket = Some(LhTicket::encrypt(&text, &password));
-    invitation.pass_stub =
-        Some(rainv::generate::pass_stub().map_err(|e| Failure::usage(e.to_string(), e.hint()))?);
+    let stub = rainv::generate::pass_stub().map_err(|e| Failure::usage(e.to_string(), e.hint()))?;
+    invitation.set_pass_stub(Some(&stub));
     invitation.low_speed = args.invitation.low_speed;
     output_invitation(
         &invitation,

@@ -242,8 +242,8 @@ fn connect_to(inv: Option<&rainv::Invitation>, cs: Option<&ConnectionString2>) -
         }
     }
     if let Some(rc) = inv.and_then(|inv| inv.rc_ticket.as_ref()) {
-        for a in &rc.addresses {
-            let note = unlikely(&a.host).map_or(String::new(), |why| format!("  ({why})"));
+        for a in rc.addresses() {
+            let note = unlikely(a.host).map_or(String::new(), |why| format!("  ({why})"));
             let entry = format!("{}{note}", esc(&a.to_string()));
             if !seen.contains(&entry) {
                 seen.push(entry);
@@ -293,7 +293,7 @@ fn headline(inv: &rainv::Invitation, now: DateTime<Utc>, colour: bool) -> String
             ),
         ),
     };
-    format!("{} \u{2014} {state}", esc(&inv.username))
+    format!("{} \u{2014} {state}", esc(inv.username()))
 }
 
 fn summary(shown: &Shown<'_>) -> String {
@@ -343,7 +343,7 @@ fn summary(shown: &Shown<'_>) -> String {
             let _ = writeln!(
                 out,
                 "PassStub:      {}",
-                inv.pass_stub.as_deref().map_or("(none)".into(), esc)
+                inv.pass_stub().map_or("(none)".into(), esc)
             );
             if inv.low_speed {
                 let _ = writeln!(out, "low speed:     yes (modem)");
@@ -371,11 +371,11 @@ fn summary(shown: &Shown<'_>) -> String {
             if shown.verbose {
                 if let Some(rc) = &inv.rc_ticket {
                     let _ = writeln!(out, "RCTICKET:");
-                    for (i, a) in rc.addresses.iter().enumerate() {
+                    for (i, a) in rc.addresses().enumerate() {
                         let _ = writeln!(out, "    {}. {}", i + 1, esc(&a.to_string()));
                     }
-                    let _ = writeln!(out, "  session ID:  {}", esc(&rc.session_id));
-                    let _ = writeln!(out, "  KH:          {}", esc(&rc.kh));
+                    let _ = writeln!(out, "  session ID:  {}", esc(rc.session_id()));
+                    let _ = writeln!(out, "  KH:          {}", esc(rc.kh()));
                 }
                 if let Some(cs) = cs {
                     let _ = writeln!(out, "LHTICKET (decrypted):");

@@ -502,8 +502,8 @@ fn check_invitation(
     now: DateTime<Utc>,
     findings: &mut Vec<Finding>,
 ) {
-    if check_text(&inv.username, "USERNAME", findings)
-        && let Some(c) = inv.username.chars().find(|&c| is_invisible(c))
+    if check_text(inv.username(), "USERNAME", findings)
+        && let Some(c) = inv.username().chars().find(|&c| is_invisible(c))
     {
         push(
             findings,
@@ -512,11 +512,11 @@ fn check_invitation(
             format!(
                 "USERNAME holds U+{:04X}, which shows as nothing (\"{}\"): the name may not be what it looks like",
                 u32::from(c),
-                quote_value(&inv.username)
+                quote_value(inv.username())
             ),
         );
     }
-    if let Some(stub) = &inv.pass_stub {
+    if let Some(stub) = inv.pass_stub() {
         check_text(stub, "PassStub", findings);
         if let Err(e) = rainv::pass_stub::check_shape(stub) {
             push(
@@ -590,8 +590,8 @@ fn check_invitation(
 
     // The tickets.
     if let Some(rc) = &inv.rc_ticket {
-        for address in &rc.addresses {
-            check_address(&address.host, "RCTICKET", policy, findings);
+        for address in rc.addresses() {
+            check_address(address.host, "RCTICKET", policy, findings);
         }
     }
     let decrypted = match (&inv.lh_ticket, &policy.password) {

@@ -732,7 +732,7 @@ fn create_writes_to_standard_output() {
         .success();
     let bytes = &out.get_output().stdout;
     let inv = rainv::Invitation::from_bytes(bytes).unwrap();
-    assert_eq!(inv.username, "dave");
+    assert_eq!(inv.username(), "dave");
     let ticket = inv
         .decrypt(&rainv::Password::new("ABCDEFGH1234"))
         .unwrap()
@@ -741,7 +741,7 @@ fn create_writes_to_standard_output() {
     // A random session ID of 48 bytes, shared by both tickets.
     assert_eq!(base64_len(ticket.connection().id()), 48);
     assert_eq!(
-        inv.rc_ticket.as_ref().unwrap().session_id,
+        inv.rc_ticket.as_ref().unwrap().session_id(),
         ticket.connection().id()
     );
     let text = String::from_utf8(bytes.clone()).unwrap();
