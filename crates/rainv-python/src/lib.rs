@@ -327,7 +327,7 @@ impl Invitation {
     /// USERNAME: the novice (`None` for a bare ticket).
     #[getter]
     fn username(&self) -> Option<String> {
-        self.invitation().map(|inv| inv.username.clone())
+        self.invitation().map(|inv| inv.username().to_string())
     }
 
     /// RCTICKETENCRYPTED: whether the novice set a password (`None` for a bare ticket).
@@ -339,7 +339,8 @@ impl Invitation {
     /// The PassStub, for the expert's password proof (`rainv.pass_stub.encrypt`).
     #[getter]
     fn pass_stub(&self) -> Option<String> {
-        self.invitation().and_then(|inv| inv.pass_stub.clone())
+        self.invitation()
+            .and_then(|inv| inv.pass_stub().map(str::to_string))
     }
 
     /// When the invitation was made (DtStart), in UTC; `None` beyond the dates Python holds.
@@ -376,15 +377,14 @@ impl Invitation {
         let rc = self.invitation()?.rc_ticket.as_ref()?;
         Some(RcTicket {
             addresses: rc
-                .addresses
-                .iter()
+                .addresses()
                 .map(|a| Address {
-                    host: a.host.clone(),
+                    host: a.host.to_string(),
                     port: a.port,
                 })
                 .collect(),
-            session_id: rc.session_id.clone(),
-            kh: rc.kh.clone(),
+            session_id: rc.session_id().to_string(),
+            kh: rc.kh().to_string(),
         })
     }
 
@@ -414,9 +414,9 @@ impl Invitation {
             Document::Invitation(inv) => inv
                 .rc_ticket
                 .iter()
-                .flat_map(|rc| &rc.addresses)
+                .flat_map(|rc| rc.addresses())
                 .map(|a| Listener {
-                    address: a.host.clone(),
+                    address: a.host.to_string(),
                     port: Some(a.port),
                     uri: None,
                 })
@@ -450,7 +450,7 @@ impl Invitation {
             Some(inv) => format!(
                 "rainv.Invitation(kind={:?}, username={:?})",
                 self.kind(),
-                inv.username
+                inv.username()
             ),
             None => "rainv.Invitation(kind=\"connection-string\")".to_string(),
         }
