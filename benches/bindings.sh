@@ -3,7 +3,7 @@
 # run: `bash benches/bindings.sh [FILE]` (default ../shared/interop/windows10.msrcincident, or
 # the bundled example without ../shared). Builds the release C library, a release wheel into a
 # temporary virtual environment (maturin from PyPI), and prints each side's best ns per call
-# and the ratios. Pinned to one CPU (taskset) when it can be. See docs/performance.md.
+# over interleaved rounds, and the ratios. Pinned to one CPU (taskset) when it can be. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,11 +26,14 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/maturin" build --quiet --release --locked -m crates/rainv-python/Cargo.toml -o "$work/wheels" > /dev/null
 "$work/venv/bin/pip" install --quiet "$work"/wheels/rainv-*.whl
 
-echo "file: $file ($(wc -c < "$file") bytes); best of $rounds rounds of $calls calls; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-"${pin[@]}" "$rust_bench" "$rounds" "$calls" "$file" | tee "$work/rust"
-"${pin[@]}" "$work/check" "$rounds" "$calls" "$file" | tee "$work/c"
-"${pin[@]}" "$work/venv/bin/python" benches/bindings/validate.py "$rounds" "$calls" "$file" | tee "$work/python"
-ns() { awk -v what="$2" '$1 == what { print $3 }' "$work/$1"; }
+echo "file: $file ($(wc -c < "$file") bytes); $rounds interleaved rounds of $calls calls, each side's best; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The sides take turns, a round each, so that a busy moment slows all of them alike.
+for _ in $(seq "$rounds"); do
+    "${pin[@]}" "$rust_bench" 1 "$calls" "$file" >> "$work/rust"
+    "${pin[@]}" "$work/check" 1 "$calls" "$file" >> "$work/c"
+    "${pin[@]}" "$work/venv/bin/python" benches/bindings/validate.py 1 "$calls" "$file" >> "$work/python"
+done
+ns() { awk -v what="$2" '$1 == what && (best == "" || $3 < best) { best = $3 } END { print best }' "$work/$1"; }
 awk -v rv="$(ns rust validate)" -v rj="$(ns rust validate_json)" -v c="$(ns c check)" \
     -v pv="$(ns python validate)" -v pj="$(ns python check_json)" 'BEGIN {
     printf "\n| call | ns | against Rust |\n| --- | ---: | ---: |\n"
