@@ -420,6 +420,45 @@ mod tests {
         Uj7RpOlU80SibpRwRZ9+z1vbh7nIgVn89X1AiKp15Vc=,*,*,RcfwecK8dpcT1fjZ6iQ5M0+q7iU=";
 
     #[test]
+    fn a_bad_port_says_which_and_what_a_port_is() {
+        for text in ["0", "65536", "33a9", "", "123456"] {
+            assert_eq!(
+                parse_port(text),
+                Err(format!("port \"{text}\" is not a number from 1 to 65535")),
+                "{text}"
+            );
+        }
+        let error = ConnectionString1::parse("65538,1,jeff_xp:0,*,AAAA,*,*,AAAA", 64).unwrap_err();
+        assert!(
+            error.to_string().contains("port \"0\" is not a number"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_borrowed_address_equals_the_owned_one_with_its_host_and_port() {
+        let owned = |host: &str, port| Address {
+            host: host.into(),
+            port,
+        };
+        let borrowed = AddressRef {
+            host: "jeff_xp",
+            port: 3389,
+        };
+        assert!(borrowed == owned("jeff_xp", 3389));
+        assert!(owned("jeff_xp", 3389) == borrowed);
+        for other in [
+            owned("jeff_xp", 3390),
+            owned("jeff_XP", 3389),
+            owned("x", 1),
+        ] {
+            assert!(borrowed != other, "{other}");
+            assert!(other != borrowed, "{other}");
+        }
+        assert_eq!(Address::from(borrowed), owned("jeff_xp", 3389));
+    }
+
+    #[test]
     fn parses_the_spec_example_and_formats_it_back() {
         let cs = ConnectionString1::parse(SPEC_EXAMPLE, 64).unwrap();
         assert_eq!(

@@ -714,6 +714,24 @@ fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropping_a_ticket_wipes_its_kh_and_id_and_reading_wipes_unescaped_copies() {
+        use crate::crypto::tests::{take_wiped_lengths, wiped_whole};
+        // KH written with a character reference, so reading it makes an owned copy.
+        let text = "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue&#x2B;HA=\" ID=\"AAAA\"/>\
+                    <C><T ID=\"1\" SID=\"0\"><L P=\"3389\" N=\"192.0.2.1\"/></T></C></E>";
+        take_wiped_lengths();
+        let cs = ConnectionString2::parse(text, &Limits::default()).unwrap();
+        assert_eq!(cs.kh(), Some("BNRjdu97DyczQSRuMRrDWoue+HA="));
+        assert!(
+            take_wiped_lengths().iter().any(|&length| length >= 28),
+            "the unescaped KH was not wiped"
+        );
+        let (address, capacity) = (cs.kh_id.as_ptr() as usize, cs.kh_id.capacity());
+        drop(cs);
+        assert!(wiped_whole(address, capacity));
+    }
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
 

@@ -338,7 +338,7 @@ pub(crate) fn verify_pass_stub_blob(password: &Password, pass_stub: &str, blob: 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -487,8 +487,17 @@ mod tests {
         }
     }
 
+    /// The lengths of the slices wiped since the last call, forgetting them.
+    pub(crate) fn take_wiped_lengths() -> Vec<usize> {
+        WIPED
+            .with(|w| std::mem::take(&mut *w.borrow_mut()))
+            .into_iter()
+            .map(|(_, length)| length)
+            .collect()
+    }
+
     /// Was the allocation at `address` wiped whole (`capacity` bytes) since the last call?
-    fn wiped_whole(address: usize, capacity: usize) -> bool {
+    pub(crate) fn wiped_whole(address: usize, capacity: usize) -> bool {
         WIPED
             .with(|w| std::mem::take(&mut *w.borrow_mut()))
             .contains(&(address, capacity))

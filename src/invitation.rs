@@ -648,6 +648,45 @@ pub fn ticket_disagreements(rc: &ConnectionString1, lh: &ConnectionString2) -> V
 mod tests {
     use super::*;
 
+    /// Each kind of disagreement, alone; an address must match a listener's host (any case)
+    /// and its port together.
+    #[test]
+    fn ticket_disagreements_names_each_difference() {
+        let limits = Limits::default();
+        let lh = ConnectionString2::parse(
+            "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue+HA=\" ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\">\
+             <L P=\"3389\" N=\"192.0.2.1\"/><L P=\"3390\" N=\"host\"/></T></C></E>",
+            &limits,
+        )
+        .unwrap();
+        let rc = |addresses: &str, id: &str, kh: &str| {
+            let text = format!("65538,1,{addresses},*,{id},*,*,{kh}");
+            ConnectionString1::parse(&text, 64).unwrap()
+        };
+        let kh = "BNRjdu97DyczQSRuMRrDWoue+HA=";
+        assert!(ticket_disagreements(&rc("192.0.2.1:3389;HOST:3390", "AAAA", kh), &lh).is_empty());
+        let found = |rc: &ConnectionString1| ticket_disagreements(rc, &lh);
+        assert_eq!(found(&rc("192.0.2.1:3389", "BBBB", kh)).len(), 1);
+        assert!(found(&rc("192.0.2.1:3389", "BBBB", kh))[0].contains("session IDs"));
+        assert!(
+            found(&rc(
+                "192.0.2.1:3389",
+                "AAAA",
+                "RcfwecK8dpcT1fjZ6iQ5M0+q7iU="
+            ))[0]
+                .contains("key hashes")
+        );
+        // The host of one listener with the port of the other is no listener.
+        for address in ["192.0.2.1:3390", "host:3389", "192.0.2.2:3389"] {
+            let differences = found(&rc(address, "AAAA", kh));
+            assert_eq!(differences.len(), 1, "{address}");
+            assert!(
+                differences[0].contains("not among the LHTICKET listeners"),
+                "{address}"
+            );
+        }
+    }
+
     /// USERNAME and PassStub share one string: setting one keeps the other.
     #[test]
     fn username_and_pass_stub_are_set_apart() {
