@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use compact_str::CompactString;
 use zeroize::Zeroizing;
 
 use crate::attribute::{self, Attribute};
@@ -132,13 +133,11 @@ pub enum Generation {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Invitation {
-    /// USERNAME then PassStub, in one string: one allocation for both. Read with
-    /// [`Invitation::username`] and [`Invitation::pass_stub`].
-    names: String,
-    /// Where USERNAME ends in `names`.
-    username_len: usize,
-    /// Whether the rest of `names` is a PassStub (which may be empty).
-    has_pass_stub: bool,
+    /// USERNAME, read with [`Invitation::username`]. Held in place up to 24 bytes, as are
+    /// the user names Windows writes: no allocation.
+    username: CompactString,
+    /// PassStub (14 characters when Windows writes one), read with [`Invitation::pass_stub`].
+    pass_stub: Option<CompactString>,
     /// RCTICKET: Connection String 1, plain text.
     pub rc_ticket: Option<ConnectionString1>,
     /// LHTICKET: Connection String 2, encrypted.
@@ -226,11 +225,9 @@ impl Invitation {
     /// An invitation from `username` with no tickets yet, password-protected
     /// (RCTICKETENCRYPTED=1), with no PassStub. Set its tickets and PassStub before writing it.
     pub fn new(username: impl Into<String>, validity: Validity) -> Invitation {
-        let names = username.into();
         Invitation {
-            username_len: names.len(),
-            names,
-            has_pass_stub: false,
+            username: CompactString::from(username.into()),
+            pass_stub: None,
             rc_ticket: None,
             lh_ticket: None,
             rc_ticket_encrypted: true,
@@ -243,25 +240,22 @@ impl Invitation {
 
     /// USERNAME: the novice.
     pub fn username(&self) -> &str {
-        &self.names[..self.username_len]
+        &self.username
     }
 
     /// PassStub: 14 random characters for the expert's password proof.
     pub fn pass_stub(&self) -> Option<&str> {
-        self.has_pass_stub.then(|| &self.names[self.username_len..])
+        self.pass_stub.as_deref()
     }
 
     /// Set USERNAME.
     pub fn set_username(&mut self, username: &str) {
-        self.names = joined(username, self.pass_stub().unwrap_or(""));
-        self.username_len = username.len();
+        self.username = CompactString::new(username);
     }
 
     /// Set or remove the PassStub.
     pub fn set_pass_stub(&mut self, pass_stub: Option<&str>) {
-        self.names.truncate(self.username_len);
-        self.names.push_str(pass_stub.unwrap_or(""));
-        self.has_pass_stub = pass_stub.is_some();
+        self.pass_stub = pass_stub.map(CompactString::new);
     }
 
     /// Read an invitation file under default limits.
@@ -387,9 +381,8 @@ impl Invitation {
         }
         let username = required(username, "USERNAME")?;
         Ok(Invitation {
-            names: joined(username, pass_stub.unwrap_or("")),
-            username_len: username.len(),
-            has_pass_stub: pass_stub.is_some(),
+            username: CompactString::new(username),
+            pass_stub: pass_stub.map(CompactString::new),
             rc_ticket,
             lh_ticket,
             rc_ticket_encrypted: flag(
@@ -582,15 +575,6 @@ fn flag(name: &'static str, value: &str) -> Result<bool> {
             reason: "expected 0 or 1".into(),
         }),
     }
-}
-
-/// `a` then `b` in one string of their length: `concat` goes through the general `join`, which
-/// costs more than the copying for strings this short.
-fn joined(a: &str, b: &str) -> String {
-    let mut both = String::with_capacity(a.len() + b.len());
-    both.push_str(a);
-    both.push_str(b);
-    both
 }
 
 fn integer(name: &'static str, value: &str) -> Result<u64> {
