@@ -18,20 +18,23 @@ pub(super) fn next<'a>(
     attributes: &mut Attributes<'a>,
 ) -> Option<(Lexeme<'a>, usize)> {
     let bytes = text.as_bytes();
-    let start = *at;
+    let mut start = *at;
+    // Whitespace before a tag or the end is nothing to the reader: skipped here rather than
+    // given as a lexeme of its own.
+    if bytes.get(start).copied().is_some_and(is_space) {
+        let mut end = start + 1;
+        while bytes.get(end).copied().is_some_and(is_space) {
+            end += 1;
+        }
+        // quick-xml reads whitespace and the text after it as one text: leave it both.
+        if !matches!(bytes.get(end), None | Some(b'<')) {
+            return None;
+        }
+        start = end;
+        *at = end;
+    }
     let (lexeme, end) = match bytes.get(start) {
         None => return Some((Lexeme::Eof, start)),
-        Some(&b) if is_space(b) => {
-            let mut end = start + 1;
-            while bytes.get(end).copied().is_some_and(is_space) {
-                end += 1;
-            }
-            // quick-xml reads whitespace and the text after it as one text: leave it both.
-            if !matches!(bytes.get(end), None | Some(b'<')) {
-                return None;
-            }
-            (Lexeme::Space, end)
-        }
         Some(b'<') => match bytes.get(start + 1) {
             Some(b'/') => {
                 let (name, end) = end_tag(text, start).ok()?;
