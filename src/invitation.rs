@@ -177,6 +177,35 @@ pub enum Document {
 /// Read any `.msrcincident` content: an invitation of either generation, or a bare Connection
 /// String 2. The encoding is sniffed, never taken from the declaration.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
+    read_as(bytes, limits, |root, reader| document(root, reader, limits))
+}
+
+/// The grammar of any document, given its root.
+fn document(root: Root, reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Document> {
+    match root {
+        Root::Invitation => Invitation::read(reader, limits).map(Document::Invitation),
+        Root::ConnectionString => {
+            ConnectionString2::read(reader, limits).map(Document::ConnectionString)
+        }
+    }
+}
+
+/// What a document's root element says it is.
+enum Root {
+    /// `<UPLOADINFO>`.
+    Invitation,
+    /// `<E>`.
+    ConnectionString,
+}
+
+/// Decode `bytes` and read the document with `grammar`, given its root: the steps every
+/// reader shares. A caller that wants one kind of document reads it without wrapping it in a
+/// [`Document`] (a move of a few hundred bytes).
+fn read_as<T>(
+    bytes: &[u8],
+    limits: &Limits,
+    grammar: impl FnOnce(Root, &mut Reader<'_, '_>) -> Result<T>,
+) -> Result<T> {
     if bytes.len() > limits.max_input_bytes {
         return Err(Error::TooLarge {
             size: bytes.len(),
@@ -184,17 +213,20 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
         });
     }
     let (text, encoding) = text::decode_document(bytes)?;
-    read_tokens(Reader::decoded(&text, limits, encoding), limits)
+    read_tokens(Reader::decoded(&text, limits, encoding), grammar)
 }
 
-/// [`read`] from the tokens of `reader`.
-fn read_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<Document> {
+/// [`read_as`] from the tokens of `reader`.
+fn read_tokens<T>(
+    mut reader: Reader<'_, '_>,
+    grammar: impl FnOnce(Root, &mut Reader<'_, '_>) -> Result<T>,
+) -> Result<T> {
     let document = match reader.next()? {
         Token::Start(name) if xml::same_name(name, "UPLOADINFO") => {
-            Invitation::read(&mut reader, limits).map(Document::Invitation)
+            grammar(Root::Invitation, &mut reader)
         }
         Token::Start(name) if xml::same_name(name, "E") => {
-            ConnectionString2::read(&mut reader, limits).map(Document::ConnectionString)
+            grammar(Root::ConnectionString, &mut reader)
         }
         Token::Start(other) => Err(Error::Structure(format!(
             "root element is <{}>, expected <UPLOADINFO> or <E>",
@@ -273,14 +305,14 @@ impl Invitation {
 
     /// Read an invitation file under `limits`.
     pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Invitation> {
-        match read(bytes, limits)? {
-            Document::Invitation(invitation) => Ok(invitation),
-            Document::ConnectionString(_) => Err(Error::Structure(
+        read_as(bytes, limits, |root, reader| match root {
+            Root::Invitation => Invitation::read(reader, limits),
+            Root::ConnectionString => Err(Error::Structure(
                 "this is a bare Connection String 2 (<E>), not an invitation; \
                  wrap it with `rainv encrypt`"
                     .into(),
             )),
-        }
+        })
     }
 
     /// The grammar of an invitation, from just after `<UPLOADINFO>`'s start tag to the end
@@ -723,8 +755,9 @@ mod tests {
     /// Both token sources give the grammar the same: the same invitation, or the same error.
     /// Returns whether the invitation was read.
     fn sources_agree(text: &str, limits: &Limits) -> bool {
-        let fast = read_tokens(Reader::new(text, limits), limits);
-        let quick = read_tokens(Reader::quick_only(text, limits), limits);
+        let grammar = |root, reader: &mut Reader<'_, '_>| document(root, reader, limits);
+        let fast = read_tokens(Reader::new(text, limits), grammar);
+        let quick = read_tokens(Reader::quick_only(text, limits), grammar);
         assert_eq!(format!("{fast:?}"), format!("{quick:?}"), "{text:?}");
         fast.is_ok()
     }
