@@ -286,38 +286,87 @@ const RC4_EARLY: usize = 3;
 const RC4_STATE: usize = 259;
 const _: () = assert!(RC4_STATE == 256 + RC4_EARLY);
 
+/// The state RC4 starts from, `S[i] = i`: copied rather than built entry by entry.
+const RC4_IDENTITY: [u32; RC4_STATE] = {
+    let mut s = [0u32; RC4_STATE];
+    let mut i = 0;
+    while i < 256 {
+        s[i] = i as u32;
+        i += 1;
+    }
+    s
+};
+
+/// The key schedule's reads ahead and the swaps that may have made them stale.
+struct Rc4Schedule {
+    /// `S[i]` for the next EARLY steps, read EARLY steps before it is used; slot `i % EARLY`.
+    early: [u32; RC4_EARLY],
+    /// (where `S[j] = S[i]` stored, masked; the value) of the last EARLY steps; slot `i % EARLY`.
+    recent: [(usize, u32); RC4_EARLY],
+    /// `j`, not reduced mod 256 (only its low byte is ever used).
+    j: usize,
+    /// The `S[i]` of the previous step.
+    last: u32,
+}
+
+impl Rc4Schedule {
+    /// Step `i` of the key schedule, with `slot == i % EARLY` passed as a constant (the caller
+    /// unrolls) so that neither costs a division.
+    ///
+    /// `S[i]` was read EARLY steps ago; the two older of the swaps since then are applied to it
+    /// first. The newest (the previous step's) is on the critical path from one `j` to the
+    /// next, so both candidates for the new `j` are computed and one chosen by the byte compare
+    /// alone, rather than correcting `S[i]` and only then adding it.
+    #[inline(always)]
+    fn step(&mut self, s: &mut [u32; RC4_STATE], key: &[u8; 16], i: usize, slot: usize) {
+        let mut si = self.early[slot];
+        self.early[slot] = s[i + RC4_EARLY];
+        for older in [slot, (slot + 1) % RC4_EARLY] {
+            let (at, value) = self.recent[older];
+            if at == i {
+                si = value;
+            }
+        }
+        let k = usize::from(key[i % 16]);
+        let (si, j) = if self.j as u8 == i as u8 {
+            (self.last, i + self.last as usize + k)
+        } else {
+            (si, self.j + si as usize + k)
+        };
+        let at = j % 256;
+        s[i] = s[at];
+        s[at] = si;
+        self.j = j;
+        self.last = si;
+        self.recent[slot] = (at, si);
+    }
+}
+
 /// RC4 with a 16-byte key over `data`, in place.
 ///
 /// Written here rather than taken from the `rc4` crate for one reason, its key schedule (most
 /// of the cost of a PASS value): the textbook loop reads `S[i]` just after the previous step
 /// stored into `S` at an index known only then, so each step waits on the last. This loop reads
 /// each `S[i]` three steps early and takes the value from any of the three swaps since that
-/// stored into `i`: the same permutation, without the wait. `rc4_matches_the_rc4_crate` holds
-/// the two together; docs/performance.md has the measurements.
+/// stored into `i` (see [`Rc4Schedule::step`]): the same permutation, without the wait.
+/// `rc4_matches_the_rc4_crate` holds the two together; docs/performance.md has the
+/// measurements.
 fn rc4(key: &[u8; 16], data: &mut [u8]) {
-    const EARLY: usize = RC4_EARLY;
-    // 32-bit entries: byte-wide ones were slower in the key schedule. Wiped when dropped.
-    let mut s = Zeroizing::new([0u32; RC4_STATE]);
-    for (i, entry) in s.iter_mut().take(256).enumerate() {
-        *entry = i as u32;
+    // 32-bit entries: byte-wide ones were slower in the key schedule.
+    let mut s = RC4_IDENTITY;
+    let mut schedule = Rc4Schedule {
+        early: [0, 1, 2],
+        recent: [(usize::MAX, 0); RC4_EARLY],
+        // Step 0 has no previous step: a low byte of 0 takes `last` (0, as `S[0]` is) for it.
+        j: 0,
+        last: 0,
+    };
+    for i in (0..255).step_by(RC4_EARLY) {
+        schedule.step(&mut s, key, i, 0);
+        schedule.step(&mut s, key, i + 1, 1);
+        schedule.step(&mut s, key, i + 2, 2);
     }
-    // The last EARLY swaps, oldest first: where each stored `S[i]`, and that value.
-    let mut recent = [(usize::MAX, 0u32); EARLY];
-    let mut early = [s[0], s[1], s[2]];
-    let mut j = 0usize;
-    for i in 0..256 {
-        let mut si = early[i % EARLY];
-        early[i % EARLY] = s[i + EARLY];
-        for &(at, value) in &recent {
-            if at == i {
-                si = value;
-            }
-        }
-        j = (j + si as usize + usize::from(key[i % 16])) % 256;
-        s[i] = s[j];
-        s[j] = si;
-        recent = [recent[1], recent[2], (j, si)];
-    }
+    schedule.step(&mut s, key, 255, 0);
     let (mut i, mut j) = (0usize, 0usize);
     for byte in data {
         i = (i + 1) % 256;
@@ -328,6 +377,7 @@ fn rc4(key: &[u8; 16], data: &mut [u8]) {
         s[j] = si;
         *byte ^= s[(si + sj) as usize % 256] as u8;
     }
+    wipe(bytemuck::cast_slice_mut(&mut s[..]));
 }
 
 /// Check an expert's PASS blob against the password and PassStub, in constant time.
