@@ -43,17 +43,17 @@ impl Password {
     /// password: both ticket keys and PASS blobs start here.
     fn utf16le_digest<D: Digest>(&self) -> md5::digest::Output<D> {
         let mut hasher = D::new();
-        let mut block = Zeroizing::new([0u8; 64]);
+        let mut block = WipedBytes([0u8; 64]);
         let mut filled = 0;
         for unit in self.0.encode_utf16() {
-            if filled == block.len() {
-                hasher.update(&block[..]);
+            if filled == block.0.len() {
+                hasher.update(&block.0[..]);
                 filled = 0;
             }
-            block[filled..filled + 2].copy_from_slice(&unit.to_le_bytes());
+            block.0[filled..filled + 2].copy_from_slice(&unit.to_le_bytes());
             filled += 2;
         }
-        hasher.update(&block[..filled]);
+        hasher.update(&block.0[..filled]);
         hasher.finalize()
     }
 }
@@ -78,7 +78,7 @@ impl From<String> for Password {
 
 /// The AES-128 key that protects an LHTICKET, derived from a password.
 #[derive(Clone)]
-pub struct TicketKey(Zeroizing<[u8; 16]>);
+pub struct TicketKey(WipedBytes<16>);
 
 impl TicketKey {
     /// Derive the key as Windows' `CryptDeriveKey(CALG_AES_128, SHA-1 hash)` does.
@@ -87,23 +87,20 @@ impl TicketKey {
     /// again; AES-128 takes the first 16 bytes of that. (Windows concatenates a second hash over
     /// a 0x5C block after it, which a 16-byte key never reaches.)
     pub fn derive(password: &Password) -> TicketKey {
-        let mut hash: [u8; 20] = password.utf16le_digest::<Sha1>().into();
-        let mut block = [0x36u8; 64];
-        for (b, h) in block.iter_mut().zip(hash.iter()) {
+        let hash = WipedBytes::<20>(password.utf16le_digest::<Sha1>().into());
+        let mut block = WipedBytes([0x36u8; 64]);
+        for (b, h) in block.0.iter_mut().zip(hash.0.iter()) {
             *b ^= h;
         }
-        let mut derived: [u8; 20] = Sha1::digest(block).into();
-        let mut key = Zeroizing::new([0u8; 16]);
-        key.copy_from_slice(&derived[..16]);
-        hash.zeroize();
-        block.zeroize();
-        derived.zeroize();
+        let derived = WipedBytes::<20>(Sha1::digest(block.0).into());
+        let mut key = WipedBytes([0u8; 16]);
+        key.0.copy_from_slice(&derived.0[..16]);
         TicketKey(key)
     }
 
     /// The raw key bytes.
     pub(crate) fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
+        &self.0.0
     }
 }
 
@@ -130,6 +127,19 @@ pub(crate) fn wipe(bytes: &mut [u8]) {
     tail.zeroize();
     #[cfg(test)]
     tests::record_wipe(bytes);
+}
+
+/// Secret bytes on the stack (a key, a hash, a block of the password), wiped with [`wipe`] when
+/// dropped: `Zeroizing` wipes a byte array a byte at a time. Aligned so that `wipe` takes it
+/// sixteen bytes at a time from the first.
+#[derive(Clone)]
+#[repr(align(16))]
+pub(crate) struct WipedBytes<const N: usize>(pub(crate) [u8; N]);
+
+impl<const N: usize> Drop for WipedBytes<N> {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
 }
 
 /// Wipe a string's whole allocation (its spare capacity too, as `zeroize` does) and empty it.
@@ -257,7 +267,7 @@ pub(crate) fn with_pass_stub_blob<R>(
     pass_stub: &str,
     use_blob: impl FnOnce(&[u8]) -> R,
 ) -> R {
-    let key = Zeroizing::new(<[u8; 16]>::from(password.utf16le_digest::<Md5>()));
+    let key = WipedBytes::<16>(password.utf16le_digest::<Md5>().into());
     let units = pass_stub.encode_utf16().count();
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
     let fill = |data: &mut [u8]| {
@@ -265,7 +275,7 @@ pub(crate) fn with_pass_stub_blob<R>(
         for (pair, unit) in data[4..].chunks_exact_mut(2).zip(pass_stub.encode_utf16()) {
             pair.copy_from_slice(&unit.to_le_bytes());
         }
-        rc4(&key, data);
+        rc4(&key.0, data);
     };
     let size = 4 + 2 * units;
     if size <= STACK_BLOB {
