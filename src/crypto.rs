@@ -268,12 +268,25 @@ pub(crate) fn with_pass_stub_blob<R>(
     use_blob: impl FnOnce(&[u8]) -> R,
 ) -> R {
     let key = WipedBytes::<16>(password.utf16le_digest::<Md5>().into());
-    let units = pass_stub.encode_utf16().count();
+    // Windows' PassStubs are ASCII: one UTF-16 unit a byte, without decoding characters.
+    let ascii = pass_stub.is_ascii();
+    let units = if ascii {
+        pass_stub.len()
+    } else {
+        pass_stub.encode_utf16().count()
+    };
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
     let fill = |data: &mut [u8]| {
         data[..4].copy_from_slice(&length.to_le_bytes());
-        for (pair, unit) in data[4..].chunks_exact_mut(2).zip(pass_stub.encode_utf16()) {
-            pair.copy_from_slice(&unit.to_le_bytes());
+        let pairs = data[4..].chunks_exact_mut(2);
+        if ascii {
+            for (pair, &byte) in pairs.zip(pass_stub.as_bytes()) {
+                pair.copy_from_slice(&[byte, 0]);
+            }
+        } else {
+            for (pair, unit) in pairs.zip(pass_stub.encode_utf16()) {
+                pair.copy_from_slice(&unit.to_le_bytes());
+            }
         }
         rc4(&key.0, data);
     };
