@@ -501,8 +501,12 @@ pub(crate) mod tests {
         let key: [u8; 16] = password.utf16le_digest::<Md5>().into();
         // Both sides of STACK_BLOB, and a character outside the BMP (two units).
         for length in 0..40 {
-            for c in ['x', '\u{e9}', '\u{1F600}'] {
-                let stub: String = std::iter::repeat_n(c, length).collect();
+            for c in ['x', '\u{e9}', '\u{1F600}', 'm'] {
+                let mut stub: String = std::iter::repeat_n(c, length).collect();
+                if c == 'm' {
+                    // Mostly ASCII, but not all: the UTF-16 path, not the ASCII one.
+                    stub.push('\u{e9}');
+                }
                 let units: Vec<u16> = stub.encode_utf16().collect();
                 let mut expected = ((2 * units.len()) as u32).to_le_bytes().to_vec();
                 expected.extend(units.iter().flat_map(|u| u.to_le_bytes()));
