@@ -334,7 +334,7 @@ struct Rc4Schedule {
 
 impl Rc4Schedule {
     /// Step `i` of the key schedule, with `slot == i % EARLY` passed as a constant (the caller
-    /// unrolls) so that neither costs a division.
+    /// unrolls) so that it costs no division.
     ///
     /// `S[i]` was read EARLY steps ago; the two older of the swaps since then are applied to it
     /// first. The newest (the previous step's) is on the critical path from one `j` to the
