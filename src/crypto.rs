@@ -43,17 +43,17 @@ impl Password {
     /// password: both ticket keys and PASS blobs start here.
     fn utf16le_digest<D: Digest>(&self) -> md5::digest::Output<D> {
         let mut hasher = D::new();
-        let mut block = Zeroizing::new([0u8; 64]);
+        let mut block = WipedBytes([0u8; 64]);
         let mut filled = 0;
         for unit in self.0.encode_utf16() {
-            if filled == block.len() {
-                hasher.update(&block[..]);
+            if filled == block.0.len() {
+                hasher.update(&block.0[..]);
                 filled = 0;
             }
-            block[filled..filled + 2].copy_from_slice(&unit.to_le_bytes());
+            block.0[filled..filled + 2].copy_from_slice(&unit.to_le_bytes());
             filled += 2;
         }
-        hasher.update(&block[..filled]);
+        hasher.update(&block.0[..filled]);
         hasher.finalize()
     }
 }
@@ -78,7 +78,7 @@ impl From<String> for Password {
 
 /// The AES-128 key that protects an LHTICKET, derived from a password.
 #[derive(Clone)]
-pub struct TicketKey(Zeroizing<[u8; 16]>);
+pub struct TicketKey(WipedBytes<16>);
 
 impl TicketKey {
     /// Derive the key as Windows' `CryptDeriveKey(CALG_AES_128, SHA-1 hash)` does.
@@ -87,23 +87,20 @@ impl TicketKey {
     /// again; AES-128 takes the first 16 bytes of that. (Windows concatenates a second hash over
     /// a 0x5C block after it, which a 16-byte key never reaches.)
     pub fn derive(password: &Password) -> TicketKey {
-        let mut hash: [u8; 20] = password.utf16le_digest::<Sha1>().into();
-        let mut block = [0x36u8; 64];
-        for (b, h) in block.iter_mut().zip(hash.iter()) {
+        let hash = WipedBytes::<20>(password.utf16le_digest::<Sha1>().into());
+        let mut block = WipedBytes([0x36u8; 64]);
+        for (b, h) in block.0.iter_mut().zip(hash.0.iter()) {
             *b ^= h;
         }
-        let mut derived: [u8; 20] = Sha1::digest(block).into();
-        let mut key = Zeroizing::new([0u8; 16]);
-        key.copy_from_slice(&derived[..16]);
-        hash.zeroize();
-        block.zeroize();
-        derived.zeroize();
+        let derived = WipedBytes::<20>(Sha1::digest(block.0).into());
+        let mut key = WipedBytes([0u8; 16]);
+        key.0.copy_from_slice(&derived.0[..16]);
         TicketKey(key)
     }
 
     /// The raw key bytes.
     pub(crate) fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
+        &self.0.0
     }
 }
 
@@ -130,6 +127,19 @@ pub(crate) fn wipe(bytes: &mut [u8]) {
     tail.zeroize();
     #[cfg(test)]
     tests::record_wipe(bytes);
+}
+
+/// Secret bytes on the stack (a key, a hash, a block of the password), wiped with [`wipe`] when
+/// dropped: `Zeroizing` wipes a byte array a byte at a time. Aligned so that `wipe` takes it
+/// sixteen bytes at a time from the first.
+#[derive(Clone)]
+#[repr(align(16))]
+pub(crate) struct WipedBytes<const N: usize>(pub(crate) [u8; N]);
+
+impl<const N: usize> Drop for WipedBytes<N> {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
 }
 
 /// Wipe a string's whole allocation (its spare capacity too, as `zeroize` does) and empty it.
@@ -257,15 +267,28 @@ pub(crate) fn with_pass_stub_blob<R>(
     pass_stub: &str,
     use_blob: impl FnOnce(&[u8]) -> R,
 ) -> R {
-    let key = Zeroizing::new(<[u8; 16]>::from(password.utf16le_digest::<Md5>()));
-    let units = pass_stub.encode_utf16().count();
+    let key = WipedBytes::<16>(password.utf16le_digest::<Md5>().into());
+    // Windows' PassStubs are ASCII: one UTF-16 unit a byte, without decoding characters.
+    let ascii = pass_stub.is_ascii();
+    let units = if ascii {
+        pass_stub.len()
+    } else {
+        pass_stub.encode_utf16().count()
+    };
     let length = u32::try_from(2 * units).unwrap_or(u32::MAX);
     let fill = |data: &mut [u8]| {
         data[..4].copy_from_slice(&length.to_le_bytes());
-        for (pair, unit) in data[4..].chunks_exact_mut(2).zip(pass_stub.encode_utf16()) {
-            pair.copy_from_slice(&unit.to_le_bytes());
+        let pairs = data[4..].chunks_exact_mut(2);
+        if ascii {
+            for (pair, &byte) in pairs.zip(pass_stub.as_bytes()) {
+                pair.copy_from_slice(&[byte, 0]);
+            }
+        } else {
+            for (pair, unit) in pairs.zip(pass_stub.encode_utf16()) {
+                pair.copy_from_slice(&unit.to_le_bytes());
+            }
         }
-        rc4(&key, data);
+        rc4(&key.0, data);
     };
     let size = 4 + 2 * units;
     if size <= STACK_BLOB {
@@ -286,38 +309,87 @@ const RC4_EARLY: usize = 3;
 const RC4_STATE: usize = 259;
 const _: () = assert!(RC4_STATE == 256 + RC4_EARLY);
 
+/// The state RC4 starts from, `S[i] = i`: copied rather than built entry by entry.
+const RC4_IDENTITY: [u32; RC4_STATE] = {
+    let mut s = [0u32; RC4_STATE];
+    let mut i = 0;
+    while i < 256 {
+        s[i] = i as u32;
+        i += 1;
+    }
+    s
+};
+
+/// The key schedule's reads ahead and the swaps that may have made them stale.
+struct Rc4Schedule {
+    /// `S[i]` for the next EARLY steps, read EARLY steps before it is used; slot `i % EARLY`.
+    early: [u32; RC4_EARLY],
+    /// (where `S[j] = S[i]` stored, masked; the value) of the last EARLY steps; slot `i % EARLY`.
+    recent: [(usize, u32); RC4_EARLY],
+    /// `j`, not reduced mod 256 (only its low byte is ever used).
+    j: usize,
+    /// The `S[i]` of the previous step.
+    last: u32,
+}
+
+impl Rc4Schedule {
+    /// Step `i` of the key schedule, with `slot == i % EARLY` passed as a constant (the caller
+    /// unrolls) so that it costs no division.
+    ///
+    /// `S[i]` was read EARLY steps ago; the two older of the swaps since then are applied to it
+    /// first. The newest (the previous step's) is on the critical path from one `j` to the
+    /// next, so both candidates for the new `j` are computed and one chosen by the byte compare
+    /// alone, rather than correcting `S[i]` and only then adding it.
+    #[inline(always)]
+    fn step(&mut self, s: &mut [u32; RC4_STATE], key: &[u8; 16], i: usize, slot: usize) {
+        let mut si = self.early[slot];
+        self.early[slot] = s[i + RC4_EARLY];
+        for older in [slot, (slot + 1) % RC4_EARLY] {
+            let (at, value) = self.recent[older];
+            if at == i {
+                si = value;
+            }
+        }
+        let k = usize::from(key[i % 16]);
+        let (si, j) = if self.j as u8 == i as u8 {
+            (self.last, i + self.last as usize + k)
+        } else {
+            (si, self.j + si as usize + k)
+        };
+        let at = j % 256;
+        s[i] = s[at];
+        s[at] = si;
+        self.j = j;
+        self.last = si;
+        self.recent[slot] = (at, si);
+    }
+}
+
 /// RC4 with a 16-byte key over `data`, in place.
 ///
 /// Written here rather than taken from the `rc4` crate for one reason, its key schedule (most
 /// of the cost of a PASS value): the textbook loop reads `S[i]` just after the previous step
 /// stored into `S` at an index known only then, so each step waits on the last. This loop reads
 /// each `S[i]` three steps early and takes the value from any of the three swaps since that
-/// stored into `i`: the same permutation, without the wait. `rc4_matches_the_rc4_crate` holds
-/// the two together; docs/performance.md has the measurements.
+/// stored into `i` (see [`Rc4Schedule::step`]): the same permutation, without the wait.
+/// `rc4_matches_the_rc4_crate` holds the two together; docs/performance.md has the
+/// measurements.
 fn rc4(key: &[u8; 16], data: &mut [u8]) {
-    const EARLY: usize = RC4_EARLY;
-    // 32-bit entries: byte-wide ones were slower in the key schedule. Wiped when dropped.
-    let mut s = Zeroizing::new([0u32; RC4_STATE]);
-    for (i, entry) in s.iter_mut().take(256).enumerate() {
-        *entry = i as u32;
+    // 32-bit entries: byte-wide ones were slower in the key schedule.
+    let mut s = RC4_IDENTITY;
+    let mut schedule = Rc4Schedule {
+        early: [0, 1, 2],
+        recent: [(usize::MAX, 0); RC4_EARLY],
+        // Step 0 has no previous step: a low byte of 0 takes `last` (0, as `S[0]` is) for it.
+        j: 0,
+        last: 0,
+    };
+    for i in (0..255).step_by(RC4_EARLY) {
+        schedule.step(&mut s, key, i, 0);
+        schedule.step(&mut s, key, i + 1, 1);
+        schedule.step(&mut s, key, i + 2, 2);
     }
-    // The last EARLY swaps, oldest first: where each stored `S[i]`, and that value.
-    let mut recent = [(usize::MAX, 0u32); EARLY];
-    let mut early = [s[0], s[1], s[2]];
-    let mut j = 0usize;
-    for i in 0..256 {
-        let mut si = early[i % EARLY];
-        early[i % EARLY] = s[i + EARLY];
-        for &(at, value) in &recent {
-            if at == i {
-                si = value;
-            }
-        }
-        j = (j + si as usize + usize::from(key[i % 16])) % 256;
-        s[i] = s[j];
-        s[j] = si;
-        recent = [recent[1], recent[2], (j, si)];
-    }
+    schedule.step(&mut s, key, 255, 0);
     let (mut i, mut j) = (0usize, 0usize);
     for byte in data {
         i = (i + 1) % 256;
@@ -328,6 +400,7 @@ fn rc4(key: &[u8; 16], data: &mut [u8]) {
         s[j] = si;
         *byte ^= s[(si + sj) as usize % 256] as u8;
     }
+    wipe(bytemuck::cast_slice_mut(&mut s[..]));
 }
 
 /// Check an expert's PASS blob against the password and PassStub, in constant time.
@@ -428,8 +501,12 @@ pub(crate) mod tests {
         let key: [u8; 16] = password.utf16le_digest::<Md5>().into();
         // Both sides of STACK_BLOB, and a character outside the BMP (two units).
         for length in 0..40 {
-            for c in ['x', '\u{e9}', '\u{1F600}'] {
-                let stub: String = std::iter::repeat_n(c, length).collect();
+            for c in ['x', '\u{e9}', '\u{1F600}', 'm'] {
+                let mut stub: String = std::iter::repeat_n(c, length).collect();
+                if c == 'm' {
+                    // Mostly ASCII, but not all: the UTF-16 path, not the ASCII one.
+                    stub.push('\u{e9}');
+                }
                 let units: Vec<u16> = stub.encode_utf16().collect();
                 let mut expected = ((2 * units.len()) as u32).to_le_bytes().to_vec();
                 expected.extend(units.iter().flat_map(|u| u.to_le_bytes()));
