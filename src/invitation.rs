@@ -307,11 +307,14 @@ impl Invitation {
     pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Invitation> {
         read_as(bytes, limits, |root, reader| match root {
             Root::Invitation => Invitation::read(reader, limits),
-            Root::ConnectionString => Err(Error::Structure(
-                "this is a bare Connection String 2 (<E>), not an invitation; \
-                 wrap it with `rainv encrypt`"
-                    .into(),
-            )),
+            // Read as `read` reads it, so that a broken one gets the same error.
+            Root::ConnectionString => ConnectionString2::read(reader, limits).and_then(|_| {
+                Err(Error::Structure(
+                    "this is a bare Connection String 2 (<E>), not an invitation; \
+                     wrap it with `rainv encrypt`"
+                        .into(),
+                ))
+            }),
         })
     }
 
