@@ -926,20 +926,29 @@ fn number(attributes: &[Attr<'_>], element: &str, name: &str) -> Result<u32> {
 
 /// A listener `<L>` of these attributes, its address and URI appended to `values`.
 fn listener(values: &mut String, attributes: &[Attr<'_>]) -> Result<HeldListener> {
-    let address = value(attributes, "N")
+    // One pass over the attributes (the reader has refused duplicate names), not one search
+    // per name.
+    let (mut address, mut port, mut uri, mut others) = (None, None, None, false);
+    for a in attributes {
+        match a.name {
+            "N" => address = Some(a.value.as_ref()),
+            "P" => port = Some(a.value.as_ref()),
+            "U" => uri = Some(a.value.as_ref()),
+            _ => others = true,
+        }
+    }
+    let address = address
         .filter(|n| !n.is_empty())
         .ok_or_else(|| cs2("a listener <L> has no address (N)".into()))?;
-    let port = match value(attributes, "P") {
+    let port = match port {
         Some(p) => Some(
             parse_port(p).map_err(|e| cs2(format!("listener {}: {e}", quote_value(address))))?,
         ),
         None => None,
     };
-    let uri = match value(attributes, "U") {
-        Some("") => return Err(cs2("a listener has an empty URI (U)".into())),
-        Some(u) => Some(u),
-        None => None,
-    };
+    if uri == Some("") {
+        return Err(cs2("a listener has an empty URI (U)".into()));
+    }
     if port.is_none() && uri.is_none() {
         return Err(cs2(format!(
             "listener {} has neither a port (P) nor a URI (U)",
@@ -950,7 +959,11 @@ fn listener(values: &mut String, attributes: &[Attr<'_>]) -> Result<HeldListener
         address: push_value(values, address),
         port,
         uri: uri.map(|uri| push_value(values, uri)),
-        extra: attribute::all_but(attributes, &["P", "U", "N"]),
+        extra: if others {
+            attribute::all_but(attributes, &["P", "U", "N"])
+        } else {
+            Vec::new()
+        },
     })
 }
 
