@@ -422,6 +422,24 @@ fn push_value(values: &mut String, value: &str) -> Span {
     }
 }
 
+/// Where `value` will lie in the string of values that starts with `source`: its range there
+/// when `source` holds it (the reader lends unescaped values from the text), else a copy
+/// appended to `values`, which will follow `source`.
+fn place(values: &mut String, source: &str, value: &str) -> Span {
+    let offset = (value.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    if offset <= source.len() && value.len() <= source.len() - offset {
+        return Span {
+            start: offset,
+            end: offset + value.len(),
+        };
+    }
+    let copy = push_value(values, value);
+    Span {
+        start: source.len() + copy.start,
+        end: source.len() + copy.end,
+    }
+}
+
 impl PartialEq for ConnectionString2 {
     fn eq(&self, other: &ConnectionString2) -> bool {
         // By what the accessors give: the same values may lie in another order in `values`.
@@ -663,18 +681,42 @@ impl ConnectionString2 {
         Self::parse_tokens(Reader::new(text, limits), limits)
     }
 
-    /// Parse the text of a decrypted LHTICKET, which was UTF-16.
-    pub(crate) fn parse_decrypted(text: &str, limits: &Limits) -> Result<ConnectionString2> {
-        Self::parse_tokens(
-            Reader::decoded(text, limits, crate::text::SourceEncoding::Utf16Le),
-            limits,
-        )
+    /// Parse the text of a decrypted LHTICKET, which was UTF-16, keeping the text: it becomes
+    /// the start of the ticket's string of values ([`ConnectionString2::source_text`]), and
+    /// the values the reader lends from it are ranges of it, not copies. Wiped on an error.
+    pub(crate) fn parse_decrypted(text: String, limits: &Limits) -> Result<ConnectionString2> {
+        let text = crate::crypto::SecretText::new(text);
+        let reader = Reader::decoded(text.as_str(), limits, crate::text::SourceEncoding::Utf16Le);
+        let mut ticket = Self::parse_from(reader, limits, text.as_str(), 0)?;
+        // The copies (values that needed unescaping) follow the text, where their spans say.
+        let copies = std::mem::replace(&mut ticket.values, text.into_string());
+        push_value(&mut ticket.values, &copies);
+        crate::crypto::wipe_string(&mut { copies });
+        Ok(ticket)
+    }
+
+    /// The first `len` bytes of the string of values: the text a ticket was read from, when
+    /// [`ConnectionString2::parse_decrypted`] read it.
+    pub(crate) fn source_text(&self, len: usize) -> &str {
+        &self.values[..len]
     }
 
     /// [`ConnectionString2::parse`] from the tokens of `reader`.
-    fn parse_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+    fn parse_tokens(reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+        Self::parse_from(reader, limits, "", VALUES_CAPACITY)
+    }
+
+    /// [`ConnectionString2::parse_tokens`], values lying in `source` held as ranges of it.
+    fn parse_from(
+        mut reader: Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+        capacity: usize,
+    ) -> Result<ConnectionString2> {
         let parsed = match reader.next()? {
-            Token::Start(name) if xml::same_name(name, "E") => Self::read(&mut reader, limits),
+            Token::Start(name) if xml::same_name(name, "E") => {
+                Self::read_from(&mut reader, limits, source, capacity)
+            }
             Token::Start(other) => Err(cs2(format!(
                 "root element is <{}>, expected <E>",
                 quote_value(other)
@@ -688,9 +730,21 @@ impl ConnectionString2 {
     /// the document: `<E>` holds one `<A>` (KH, KH2, ID and any further attributes; empty)
     /// and one `<C>`, which holds `<T ID SID>` transports of `<L>` listeners (empty).
     pub(crate) fn read(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+        Self::read_from(reader, limits, "", VALUES_CAPACITY)
+    }
+
+    /// [`ConnectionString2::read`]: values that lie in `source` are held as ranges of it
+    /// (the caller puts `source` at the start of the string of values), others copied after
+    /// it into a string of values of `capacity`.
+    fn read_from(
+        reader: &mut Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+        capacity: usize,
+    ) -> Result<ConnectionString2> {
         no_attributes(reader, "E")?;
         // Filled in as read; dropped (and so wiped) on an error.
-        let mut ticket = ConnectionString2::empty(VALUES_CAPACITY);
+        let mut ticket = ConnectionString2::empty(capacity);
         let mut has_authentication = false;
         let mut has_connector = false;
         loop {
@@ -700,7 +754,7 @@ impl ConnectionString2 {
                         return Err(cs2("<E> has more than one <A>".into()));
                     }
                     has_authentication = true;
-                    ticket.authentication(reader.attributes().drain(..))?;
+                    ticket.authentication(reader.attributes().drain(..), source)?;
                     if !matches!(reader.next()?, Token::End(_)) {
                         return Err(cs2("<A> must be empty".into()));
                     }
@@ -711,7 +765,7 @@ impl ConnectionString2 {
                     }
                     has_connector = true;
                     no_attributes(reader, "C")?;
-                    ticket.connector(reader, limits)?;
+                    ticket.connector(reader, limits, source)?;
                 }
                 Token::Start(other) => {
                     return Err(cs2(format!(
@@ -787,7 +841,11 @@ impl ConnectionString2 {
 
     /// Read `<A>`'s attributes: KH and ID into the string of values (owned values, those that
     /// needed unescaping, wiped after), KH2, and the other attributes, in order, moved.
-    fn authentication<'a>(&mut self, attributes: impl Iterator<Item = Attr<'a>>) -> Result<()> {
+    fn authentication<'a>(
+        &mut self,
+        attributes: impl Iterator<Item = Attr<'a>>,
+        source: &str,
+    ) -> Result<()> {
         /// Wipes an owned value when dropped, however the function returns.
         struct Wiped<'a>(Cow<'a, str>);
         impl Drop for Wiped<'_> {
@@ -802,13 +860,13 @@ impl ConnectionString2 {
             if xml::same_name(name, "KH") {
                 let value = Wiped(value);
                 check_base64(&value.0, "KH", Some(20))?;
-                self.kh = Some(push_value(&mut self.values, &value.0));
+                self.kh = Some(place(&mut self.values, source, &value.0));
             } else if xml::same_name(name, "KH2") {
                 self.kh2 = Some(value.parse::<Kh2>()?);
             } else if xml::same_name(name, "ID") {
                 let value = Wiped(value);
                 check_base64(&value.0, "ID", None)?;
-                self.id = push_value(&mut self.values, &value.0);
+                self.id = place(&mut self.values, source, &value.0);
                 has_id = true;
             } else {
                 self.extra.push(Attribute {
@@ -824,7 +882,12 @@ impl ConnectionString2 {
     }
 
     /// `<C>`'s transports, from just after its start tag to its end tag.
-    fn connector(&mut self, reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<()> {
+    fn connector(
+        &mut self,
+        reader: &mut Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+    ) -> Result<()> {
         loop {
             match reader.next()? {
                 Token::Start(name) if xml::same_name(name, "T") => {}
@@ -858,7 +921,7 @@ impl ConnectionString2 {
                         limits.max_listeners
                     )));
                 }
-                let held = listener(&mut self.values, reader.attributes())?;
+                let held = listener(&mut self.values, source, reader.attributes())?;
                 self.listeners.push(held);
                 if !matches!(reader.next()?, Token::End(_)) {
                     return Err(cs2("<L> must be empty".into()));
@@ -924,8 +987,8 @@ fn number(attributes: &[Attr<'_>], element: &str, name: &str) -> Result<u32> {
         .map_err(|_| cs2(format!("{name}=\"{value}\" on <{element}> is out of range")))
 }
 
-/// A listener `<L>` of these attributes, its address and URI appended to `values`.
-fn listener(values: &mut String, attributes: &[Attr<'_>]) -> Result<HeldListener> {
+/// A listener `<L>` of these attributes, its address and URI placed as [`place`] does.
+fn listener(values: &mut String, source: &str, attributes: &[Attr<'_>]) -> Result<HeldListener> {
     // One pass over the attributes (the reader has refused duplicate names), not one search
     // per name.
     let (mut address, mut port, mut uri, mut others) = (None, None, None, false);
@@ -956,9 +1019,9 @@ fn listener(values: &mut String, attributes: &[Attr<'_>]) -> Result<HeldListener
         )));
     }
     Ok(HeldListener {
-        address: push_value(values, address),
+        address: place(values, source, address),
         port,
-        uri: uri.map(|uri| push_value(values, uri)),
+        uri: uri.map(|uri| place(values, source, uri)),
         extra: if others {
             attribute::all_but(attributes, &["P", "U", "N"])
         } else {
@@ -1069,6 +1132,46 @@ mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
 
+    #[test]
+    fn a_decrypted_ticket_keeps_its_text_and_lends_values_from_it_and_from_copies() {
+        use crate::crypto::tests::{take_wiped_lengths, wiped_whole};
+        // KH needs unescaping (a copy after the text); ID and the listeners lie in the text.
+        let text = "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue&#x2B;HA=\" ID=\"AAAA\"/>\
+                    <C><T ID=\"1\" SID=\"0\"><L P=\"3389\" N=\"192.0.2.1\"/>\
+                    <L U=\"wss://h&amp;/\" N=\"h\"/></T></C></E>\r\n";
+        take_wiped_lengths();
+        let cs = ConnectionString2::parse_decrypted(text.to_string(), &Limits::default()).unwrap();
+        assert_eq!(cs.source_text(text.len()), text);
+        assert_eq!(cs.kh(), Some("BNRjdu97DyczQSRuMRrDWoue+HA="));
+        assert_eq!(cs.id(), "AAAA");
+        let listeners: Vec<_> = cs.listeners().map(|l| (l.address, l.port, l.uri)).collect();
+        assert_eq!(
+            listeners,
+            [
+                ("192.0.2.1", Some(3389), None),
+                ("h", None, Some("wss://h&/"))
+            ]
+        );
+        assert_eq!(
+            cs,
+            ConnectionString2::parse(text, &Limits::default()).unwrap()
+        );
+        views_equal_owned_copies(&cs);
+        assert!(
+            take_wiped_lengths().iter().any(|&length| length >= 28),
+            "the unescaped KH was not wiped"
+        );
+        let (address, capacity) = (cs.values.as_ptr() as usize, cs.values.capacity());
+        drop(cs);
+        assert!(wiped_whole(address, capacity));
+        // Refused: the text is wiped all the same.
+        let bad = text.replace("ID=\"AAAA\"", "ID=\"!\"");
+        let bad_copy = bad.clone();
+        let (address, capacity) = (bad.as_ptr() as usize, bad.capacity());
+        assert!(ConnectionString2::parse_decrypted(bad, &Limits::default()).is_err());
+        assert!(wiped_whole(address, capacity), "{bad_copy}");
+    }
+
     const SPEC_EXAMPLE: &str = "<E>\n<A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" \
         KH2=\"sha256:wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=\" \
         ID=\"8rYm30RBW8/4dAWoUsWbFCF5jno/7jr5tNpHQc2goLbw4uuBBJvLsU02YYLlBMg5\"/>\n<C>\n\
@@ -1086,13 +1189,13 @@ mod tests {
             ("UTF-7", false),
         ] {
             let text = format!("<?xml version=\"1.0\" encoding=\"{label}\"?>{body}");
-            let parsed = ConnectionString2::parse_decrypted(&text, &limits);
+            let parsed = ConnectionString2::parse_decrypted(text.clone(), &limits);
             assert_eq!(parsed.is_ok(), accepted, "{label}: {parsed:?}");
             if !accepted {
                 assert!(matches!(parsed, Err(Error::Encoding(_))), "{label}");
             }
         }
-        assert!(ConnectionString2::parse_decrypted(body, &limits).is_ok());
+        assert!(ConnectionString2::parse_decrypted(body.into(), &limits).is_ok());
     }
 
     #[test]
