@@ -64,7 +64,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     for listener in ticket.connection().listeners() {
         println!(
             "connect to {} port {:?}",
-            rainv::display::escape_for_display(&listener.address),
+            rainv::display::escape_for_display(listener.address),
             listener.port
         );
     }

@@ -104,7 +104,8 @@ impl std::fmt::Display for Kh2 {
     }
 }
 
-/// One listener: where the expert may connect, tried in document order.
+/// One listener, owned: what [`ConnectionString2::new`] is built from (through [`Transport`]).
+/// A parsed ticket lends its listeners as [`ListenerRef`]s.
 ///
 /// Made by [`Listener::new`] or [`Listener::websocket`], which check it as the reader does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +121,8 @@ pub struct Listener {
     pub extra: Vec<Attribute>,
 }
 
-/// One transport (`<T>`) and its listeners.
+/// One transport (`<T>`) and its listeners, owned: what [`ConnectionString2::new`] is built
+/// from. A parsed ticket lends its transports as [`TransportRef`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Transport {
@@ -134,24 +136,322 @@ pub struct Transport {
     pub extra: Vec<Attribute>,
 }
 
+/// One listener of a [`ConnectionString2`], borrowed from it
+/// ([`ConnectionString2::listeners`], [`TransportRef::listeners`]); [`Listener`] is the owned
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListenerRef<'a> {
+    /// N: IPv6 (possibly with `%zone`), IPv4 or a host name.
+    pub address: &'a str,
+    /// P: the TCP port.
+    pub port: Option<u16>,
+    /// U: the full URI of a websocket listener, given instead of P.
+    pub uri: Option<&'a str>,
+    /// Attributes beyond P, U and N, in order, kept as read (Windows writes none).
+    pub extra: &'a [Attribute],
+}
+
+impl From<ListenerRef<'_>> for Listener {
+    fn from(listener: ListenerRef<'_>) -> Listener {
+        Listener {
+            address: listener.address.to_string(),
+            port: listener.port,
+            uri: listener.uri.map(str::to_string),
+            extra: listener.extra.to_vec(),
+        }
+    }
+}
+
+impl PartialEq<Listener> for ListenerRef<'_> {
+    fn eq(&self, other: &Listener) -> bool {
+        self.address == other.address
+            && self.port == other.port
+            && self.uri == other.uri.as_deref()
+            && self.extra == other.extra
+    }
+}
+
+impl PartialEq<ListenerRef<'_>> for Listener {
+    fn eq(&self, other: &ListenerRef<'_>) -> bool {
+        other == self
+    }
+}
+
+/// One transport (`<T>`) of a [`ConnectionString2`], borrowed from it
+/// ([`ConnectionString2::transports`]); [`Transport`] is the owned one.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct TransportRef<'a> {
+    /// ID: the transport identifier (Windows writes 1).
+    pub id: u32,
+    /// SID: the terminal services session identifier.
+    pub session_id: u32,
+    /// Attributes beyond ID and SID, in order, kept as read (Windows writes none).
+    pub extra: &'a [Attribute],
+    values: &'a str,
+    listeners: &'a [HeldListener],
+}
+
+impl<'a> TransportRef<'a> {
+    /// The listeners, in the order experts try them (at least one).
+    pub fn listeners(&self) -> Listeners<'a> {
+        Listeners {
+            values: self.values,
+            rest: self.listeners.iter(),
+        }
+    }
+}
+
+impl std::fmt::Debug for TransportRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportRef")
+            .field("id", &self.id)
+            .field("session_id", &self.session_id)
+            .field("listeners", &self.listeners().collect::<Vec<_>>())
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl PartialEq for TransportRef<'_> {
+    fn eq(&self, other: &TransportRef<'_>) -> bool {
+        self.id == other.id
+            && self.session_id == other.session_id
+            && self.extra == other.extra
+            && self.listeners().eq(other.listeners())
+    }
+}
+
+impl Eq for TransportRef<'_> {}
+
+impl From<TransportRef<'_>> for Transport {
+    fn from(transport: TransportRef<'_>) -> Transport {
+        Transport {
+            id: transport.id,
+            session_id: transport.session_id,
+            listeners: transport.listeners().map(Listener::from).collect(),
+            extra: transport.extra.to_vec(),
+        }
+    }
+}
+
+impl PartialEq<Transport> for TransportRef<'_> {
+    fn eq(&self, other: &Transport) -> bool {
+        self.id == other.id
+            && self.session_id == other.session_id
+            && self.extra == other.extra
+            && self.listeners().len() == other.listeners.len()
+            && self.listeners().zip(&other.listeners).all(|(a, b)| a == *b)
+    }
+}
+
+impl PartialEq<TransportRef<'_>> for Transport {
+    fn eq(&self, other: &TransportRef<'_>) -> bool {
+        other == self
+    }
+}
+
+/// Listeners of a [`ConnectionString2`], in order ([`ConnectionString2::listeners`],
+/// [`TransportRef::listeners`]).
+#[derive(Clone)]
+pub struct Listeners<'a> {
+    values: &'a str,
+    rest: std::slice::Iter<'a, HeldListener>,
+}
+
+impl<'a> Listeners<'a> {
+    fn view(&self, held: &'a HeldListener) -> ListenerRef<'a> {
+        ListenerRef {
+            address: held.address.of(self.values),
+            port: held.port,
+            uri: held.uri.map(|uri| uri.of(self.values)),
+            extra: &held.extra,
+        }
+    }
+}
+
+impl<'a> Iterator for Listeners<'a> {
+    type Item = ListenerRef<'a>;
+
+    fn next(&mut self) -> Option<ListenerRef<'a>> {
+        let held = self.rest.next()?;
+        Some(self.view(held))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.rest.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Listeners<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let held = self.rest.next_back()?;
+        Some(self.view(held))
+    }
+}
+
+impl ExactSizeIterator for Listeners<'_> {}
+
+impl std::fmt::Debug for Listeners<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// Transports of a [`ConnectionString2`], in order ([`ConnectionString2::transports`]).
+#[derive(Clone)]
+pub struct Transports<'a> {
+    ticket: &'a ConnectionString2,
+    rest: std::slice::Iter<'a, HeldTransport>,
+}
+
+impl<'a> Transports<'a> {
+    fn view(&self, held: &'a HeldTransport) -> TransportRef<'a> {
+        TransportRef {
+            id: held.id,
+            session_id: held.session_id,
+            extra: &held.extra,
+            values: &self.ticket.values,
+            listeners: &self.ticket.listeners[held.listeners_start..held.listeners_end],
+        }
+    }
+}
+
+impl<'a> Iterator for Transports<'a> {
+    type Item = TransportRef<'a>;
+
+    fn next(&mut self) -> Option<TransportRef<'a>> {
+        let held = self.rest.next()?;
+        Some(self.view(held))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.rest.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Transports<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let held = self.rest.next_back()?;
+        Some(self.view(held))
+    }
+}
+
+impl ExactSizeIterator for Transports<'_> {}
+
+impl std::fmt::Debug for Transports<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// Where a value lies in a [`ConnectionString2`]'s string of values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn of(self, values: &str) -> &str {
+        &values[self.start..self.end]
+    }
+}
+
+/// A listener as a [`ConnectionString2`] holds it: its text in the ticket's string of values.
+#[derive(Clone)]
+struct HeldListener {
+    address: Span,
+    port: Option<u16>,
+    uri: Option<Span>,
+    extra: Vec<Attribute>,
+}
+
+/// A transport as a [`ConnectionString2`] holds it: its listeners are
+/// `listeners[listeners_start..listeners_end]` of the ticket.
+#[derive(Clone)]
+struct HeldTransport {
+    id: u32,
+    session_id: u32,
+    listeners_start: usize,
+    listeners_end: usize,
+    extra: Vec<Attribute>,
+}
+
 /// A Connection String 2: the plaintext of an LHTICKET, or a bare `<E>` document.
 ///
 /// Made by [`ConnectionString2::parse`] or [`ConnectionString2::new`]; either way it is one the
 /// reader accepts, so [`ConnectionString2::to_text`] always reads back equal. Its text is
 /// wiped from memory when dropped, and its `Debug` output leaves out the session ID.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ConnectionString2 {
-    /// KH (when there is one) then ID, in one string: one allocation for both.
-    kh_id: String,
-    /// Where KH ends and ID starts in `kh_id`; `None` without a KH.
-    kh_len: Option<usize>,
+    /// KH, ID and every listener's address and URI, in one string: one allocation for all,
+    /// wiped whole.
+    values: String,
+    kh: Option<Span>,
+    id: Span,
     kh2: Option<Kh2>,
     extra: Vec<Attribute>,
     /// One transport in every ticket Windows writes: held in place, one allocation less.
-    transports: Transports,
+    transports: HeldTransports,
+    /// The listeners of all transports, in order: one allocation for all.
+    listeners: Vec<HeldListener>,
 }
 
-type Transports = smallvec::SmallVec<[Transport; 1]>;
+type HeldTransports = smallvec::SmallVec<[HeldTransport; 1]>;
+
+/// Room for the values of a ticket as Windows writes it (Windows 7's take 170 bytes), so that
+/// reading one seldom grows the string.
+const VALUES_CAPACITY: usize = 256;
+
+/// Append `value` to `values`; where it now lies. A string that must grow is copied into a new
+/// one and the old one wiped: a reallocation would leave the old bytes behind unwiped.
+fn push_value(values: &mut String, value: &str) -> Span {
+    if values.capacity() - values.len() < value.len() {
+        let needed = values.len() + value.len();
+        let mut grown = String::with_capacity(needed.max(2 * values.capacity()));
+        grown.push_str(values);
+        crate::crypto::wipe_string(&mut std::mem::replace(values, grown));
+    }
+    let start = values.len();
+    values.push_str(value);
+    Span {
+        start,
+        end: values.len(),
+    }
+}
+
+/// Where `value` will lie in the string of values that starts with `source`: its range there
+/// when `source` holds it (the reader lends unescaped values from the text), else a copy
+/// appended to `values`, which will follow `source`.
+fn place(values: &mut String, source: &str, value: &str) -> Span {
+    let offset = (value.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    if offset <= source.len() && value.len() <= source.len() - offset {
+        return Span {
+            start: offset,
+            end: offset + value.len(),
+        };
+    }
+    let copy = push_value(values, value);
+    Span {
+        start: source.len() + copy.start,
+        end: source.len() + copy.end,
+    }
+}
+
+impl PartialEq for ConnectionString2 {
+    fn eq(&self, other: &ConnectionString2) -> bool {
+        // By what the accessors give: the same values may lie in another order in `values`.
+        self.kh() == other.kh()
+            && self.id() == other.id()
+            && self.kh2 == other.kh2
+            && self.extra == other.extra
+            && self.transports().eq(other.transports())
+    }
+}
+
+impl Eq for ConnectionString2 {}
 
 impl std::fmt::Debug for ConnectionString2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -160,14 +460,14 @@ impl std::fmt::Debug for ConnectionString2 {
             .field("kh2", &self.kh2)
             .field("id", &crate::crypto::Redacted)
             .field("extra", &self.extra)
-            .field("transports", &self.transports)
+            .field("transports", &self.transports())
             .finish()
     }
 }
 
 impl Drop for ConnectionString2 {
     fn drop(&mut self) {
-        // `wipe_string` does what `zeroize` does, eight bytes at a time. Plain loops: a chain
+        // `wipe_string` does what `zeroize` does, sixteen bytes at a time. Plain loops: a chain
         // of flattening iterators cost more than the wiping.
         fn wipe_attributes(attributes: &mut [Attribute]) {
             for a in attributes {
@@ -175,20 +475,16 @@ impl Drop for ConnectionString2 {
                 crate::crypto::wipe_string(&mut a.value);
             }
         }
-        crate::crypto::wipe_string(&mut self.kh_id);
+        crate::crypto::wipe_string(&mut self.values);
         if let Some(kh2) = &mut self.kh2 {
             crate::crypto::wipe_string(&mut kh2.hash);
         }
         wipe_attributes(&mut self.extra);
         for t in &mut self.transports {
             wipe_attributes(&mut t.extra);
-            for l in &mut t.listeners {
-                crate::crypto::wipe_string(&mut l.address);
-                if let Some(uri) = &mut l.uri {
-                    crate::crypto::wipe_string(uri);
-                }
-                wipe_attributes(&mut l.extra);
-            }
+        }
+        for l in &mut self.listeners {
+            wipe_attributes(&mut l.extra);
         }
     }
 }
@@ -221,9 +517,10 @@ impl Listener {
     fn checked(self) -> Result<Listener> {
         let transport = Transport::new(0, 0, vec![self]);
         let ticket = ConnectionString2::new("AAAA", vec![transport])?;
-        let mut listeners = ticket.listeners().cloned();
+        let mut listeners = ticket.listeners();
         listeners
             .next()
+            .map(Listener::from)
             .ok_or_else(|| cs2("a listener did not read back".into()))
     }
 }
@@ -254,9 +551,7 @@ impl ConnectionString2 {
     /// The same ticket with KH (base64 SHA-1 of the RDP server's public key blob).
     pub fn with_kh(mut self, kh: impl Into<String>) -> Result<ConnectionString2> {
         let mut kh = kh.into();
-        let kh_id = [&kh, self.id()].concat();
-        crate::crypto::wipe_string(&mut std::mem::replace(&mut self.kh_id, kh_id));
-        self.kh_len = Some(kh.len());
+        self.kh = Some(push_value(&mut self.values, &kh));
         crate::crypto::wipe_string(&mut kh);
         self.checked()
     }
@@ -287,7 +582,7 @@ impl ConnectionString2 {
 
     /// KH: base64 SHA-1 of the novice's RDP server public key blob.
     pub fn kh(&self) -> Option<&str> {
-        self.kh_len.map(|end| &self.kh_id[..end])
+        self.kh.map(|kh| kh.of(&self.values))
     }
 
     /// KH2: the same key hashed with SHA-2.
@@ -298,7 +593,20 @@ impl ConnectionString2 {
     /// ID: the session / authorisation identifier (48 random bytes, base64, on Windows).
     /// Whoever holds it can connect: keep it out of logs.
     pub fn id(&self) -> &str {
-        &self.kh_id[self.kh_len.unwrap_or(0)..]
+        self.id.of(&self.values)
+    }
+
+    /// A ticket with no values yet, its string of values of `capacity`.
+    fn empty(capacity: usize) -> ConnectionString2 {
+        ConnectionString2 {
+            values: String::with_capacity(capacity),
+            kh: None,
+            id: Span::default(),
+            kh2: None,
+            extra: Vec::new(),
+            transports: HeldTransports::new(),
+            listeners: Vec::new(),
+        }
     }
 
     /// A ticket of these parts, unchecked.
@@ -309,13 +617,42 @@ impl ConnectionString2 {
         extra: Vec<Attribute>,
         transports: Vec<Transport>,
     ) -> ConnectionString2 {
-        ConnectionString2 {
-            kh_id: [kh.unwrap_or(""), id].concat(),
-            kh_len: kh.map(str::len),
-            kh2,
-            extra,
-            transports: Transports::from_vec(transports),
+        let listeners = transports.iter().flat_map(|t| &t.listeners);
+        let capacity = kh.map_or(0, str::len)
+            + id.len()
+            + listeners
+                .clone()
+                .map(|l| l.address.len() + l.uri.as_ref().map_or(0, String::len))
+                .sum::<usize>();
+        let mut ticket = ConnectionString2::empty(capacity);
+        ticket.kh = kh.map(|kh| push_value(&mut ticket.values, kh));
+        ticket.id = push_value(&mut ticket.values, id);
+        ticket.kh2 = kh2;
+        ticket.extra = extra;
+        ticket.listeners = Vec::with_capacity(listeners.count());
+        for mut t in transports {
+            let listeners_start = ticket.listeners.len();
+            for mut l in t.listeners {
+                let held = HeldListener {
+                    address: push_value(&mut ticket.values, &l.address),
+                    port: l.port,
+                    uri: l
+                        .uri
+                        .as_deref()
+                        .map(|uri| push_value(&mut ticket.values, uri)),
+                    extra: std::mem::take(&mut l.extra),
+                };
+                ticket.listeners.push(held);
+            }
+            ticket.transports.push(HeldTransport {
+                id: t.id,
+                session_id: t.session_id,
+                listeners_start,
+                listeners_end: ticket.listeners.len(),
+                extra: std::mem::take(&mut t.extra),
+            });
         }
+        ticket
     }
 
     /// Further attributes of `<A>` (newer Windows adds a certificate, for example), in order.
@@ -323,9 +660,20 @@ impl ConnectionString2 {
         &self.extra
     }
 
-    /// The transports and their listeners.
-    pub fn transports(&self) -> &[Transport] {
-        &self.transports
+    /// The transports, in order (at least one), each with its listeners.
+    pub fn transports(&self) -> Transports<'_> {
+        Transports {
+            ticket: self,
+            rest: self.transports.iter(),
+        }
+    }
+
+    /// All listeners of all transports, in order.
+    pub fn listeners(&self) -> Listeners<'_> {
+        Listeners {
+            values: &self.values,
+            rest: self.listeners.iter(),
+        }
     }
 
     /// Parse a Connection String 2 from its text, under `limits`.
@@ -333,18 +681,42 @@ impl ConnectionString2 {
         Self::parse_tokens(Reader::new(text, limits), limits)
     }
 
-    /// Parse the text of a decrypted LHTICKET, which was UTF-16.
-    pub(crate) fn parse_decrypted(text: &str, limits: &Limits) -> Result<ConnectionString2> {
-        Self::parse_tokens(
-            Reader::decoded(text, limits, crate::text::SourceEncoding::Utf16Le),
-            limits,
-        )
+    /// Parse the text of a decrypted LHTICKET, which was UTF-16, keeping the text: it becomes
+    /// the start of the ticket's string of values ([`ConnectionString2::source_text`]), and
+    /// the values the reader lends from it are ranges of it, not copies. Wiped on an error.
+    pub(crate) fn parse_decrypted(text: String, limits: &Limits) -> Result<ConnectionString2> {
+        let text = crate::crypto::SecretText::new(text);
+        let reader = Reader::decoded(text.as_str(), limits, crate::text::SourceEncoding::Utf16Le);
+        let mut ticket = Self::parse_from(reader, limits, text.as_str(), 0)?;
+        // The copies (values that needed unescaping) follow the text, where their spans say.
+        let copies = std::mem::replace(&mut ticket.values, text.into_string());
+        push_value(&mut ticket.values, &copies);
+        crate::crypto::wipe_string(&mut { copies });
+        Ok(ticket)
+    }
+
+    /// The first `len` bytes of the string of values: the text a ticket was read from, when
+    /// [`ConnectionString2::parse_decrypted`] read it.
+    pub(crate) fn source_text(&self, len: usize) -> &str {
+        &self.values[..len]
     }
 
     /// [`ConnectionString2::parse`] from the tokens of `reader`.
-    fn parse_tokens(mut reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+    fn parse_tokens(reader: Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+        Self::parse_from(reader, limits, "", VALUES_CAPACITY)
+    }
+
+    /// [`ConnectionString2::parse_tokens`], values lying in `source` held as ranges of it.
+    fn parse_from(
+        mut reader: Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+        capacity: usize,
+    ) -> Result<ConnectionString2> {
         let parsed = match reader.next()? {
-            Token::Start(name) if xml::same_name(name, "E") => Self::read(&mut reader, limits),
+            Token::Start(name) if xml::same_name(name, "E") => {
+                Self::read_from(&mut reader, limits, source, capacity)
+            }
             Token::Start(other) => Err(cs2(format!(
                 "root element is <{}>, expected <E>",
                 quote_value(other)
@@ -358,26 +730,42 @@ impl ConnectionString2 {
     /// the document: `<E>` holds one `<A>` (KH, KH2, ID and any further attributes; empty)
     /// and one `<C>`, which holds `<T ID SID>` transports of `<L>` listeners (empty).
     pub(crate) fn read(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<ConnectionString2> {
+        Self::read_from(reader, limits, "", VALUES_CAPACITY)
+    }
+
+    /// [`ConnectionString2::read`]: values that lie in `source` are held as ranges of it
+    /// (the caller puts `source` at the start of the string of values), others copied after
+    /// it into a string of values of `capacity`.
+    fn read_from(
+        reader: &mut Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+        capacity: usize,
+    ) -> Result<ConnectionString2> {
         no_attributes(reader, "E")?;
-        let mut authentication_part = None;
-        let mut transports = None;
+        // Filled in as read; dropped (and so wiped) on an error.
+        let mut ticket = ConnectionString2::empty(capacity);
+        let mut has_authentication = false;
+        let mut has_connector = false;
         loop {
             match reader.next()? {
                 Token::Start(name) if xml::same_name(name, "A") => {
-                    if authentication_part.is_some() {
+                    if has_authentication {
                         return Err(cs2("<E> has more than one <A>".into()));
                     }
-                    authentication_part = Some(authentication(reader.attributes().drain(..))?);
+                    has_authentication = true;
+                    ticket.authentication(reader.attributes().drain(..), source)?;
                     if !matches!(reader.next()?, Token::End(_)) {
                         return Err(cs2("<A> must be empty".into()));
                     }
                 }
                 Token::Start(name) if xml::same_name(name, "C") => {
-                    if transports.is_some() {
+                    if has_connector {
                         return Err(cs2("<E> has more than one <C>".into()));
                     }
+                    has_connector = true;
                     no_attributes(reader, "C")?;
-                    transports = Some(connector(reader, limits)?);
+                    ticket.connector(reader, limits, source)?;
                 }
                 Token::Start(other) => {
                     return Err(cs2(format!(
@@ -391,16 +779,13 @@ impl ConnectionString2 {
         if !matches!(reader.next()?, Token::Eof) {
             return Err(cs2("content after </E>".into()));
         }
-        let (kh_id, kh_len, kh2, extra) =
-            authentication_part.ok_or_else(|| cs2("<E> has no <A>".into()))?;
-        let transports = transports.ok_or_else(|| cs2("<E> has no <C>".into()))?;
-        Ok(ConnectionString2 {
-            kh_id,
-            kh_len,
-            kh2,
-            extra,
-            transports,
-        })
+        if !has_authentication {
+            return Err(cs2("<E> has no <A>".into()));
+        }
+        if !has_connector {
+            return Err(cs2("<E> has no <C>".into()));
+        }
+        Ok(ticket)
     }
 
     /// Format as Windows does: no whitespace between elements, attributes in Windows' order
@@ -428,22 +813,22 @@ impl ConnectionString2 {
         }
         attribute(o, "ID", self.id());
         o.push_str("/><C>");
-        for t in &self.transports {
+        for t in self.transports() {
             let _ = write!(o, "<T ID=\"{}\" SID=\"{}\"", t.id, t.session_id);
-            for extra in &t.extra {
+            for extra in t.extra {
                 attribute(o, &extra.name, &extra.value);
             }
             o.push('>');
-            for l in &t.listeners {
+            for l in t.listeners() {
                 o.push_str("<L");
                 if let Some(port) = l.port {
                     let _ = write!(o, " P=\"{port}\"");
                 }
-                if let Some(uri) = &l.uri {
+                if let Some(uri) = l.uri {
                     attribute(o, "U", uri);
                 }
-                attribute(o, "N", &l.address);
-                for extra in &l.extra {
+                attribute(o, "N", l.address);
+                for extra in l.extra {
                     attribute(o, &extra.name, &extra.value);
                 }
                 o.push_str("/>");
@@ -454,9 +839,109 @@ impl ConnectionString2 {
         out
     }
 
-    /// All listeners of all transports, in order.
-    pub fn listeners(&self) -> impl Iterator<Item = &Listener> {
-        self.transports.iter().flat_map(|t| t.listeners.iter())
+    /// Read `<A>`'s attributes: KH and ID into the string of values (owned values, those that
+    /// needed unescaping, wiped after), KH2, and the other attributes, in order, moved.
+    fn authentication<'a>(
+        &mut self,
+        attributes: impl Iterator<Item = Attr<'a>>,
+        source: &str,
+    ) -> Result<()> {
+        /// Wipes an owned value when dropped, however the function returns.
+        struct Wiped<'a>(Cow<'a, str>);
+        impl Drop for Wiped<'_> {
+            fn drop(&mut self) {
+                if let Cow::Owned(value) = &mut self.0 {
+                    crate::crypto::wipe_string(value);
+                }
+            }
+        }
+        let mut has_id = false;
+        for Attr { name, value, .. } in attributes {
+            if xml::same_name(name, "KH") {
+                let value = Wiped(value);
+                check_base64(&value.0, "KH", Some(20))?;
+                self.kh = Some(place(&mut self.values, source, &value.0));
+            } else if xml::same_name(name, "KH2") {
+                self.kh2 = Some(value.parse::<Kh2>()?);
+            } else if xml::same_name(name, "ID") {
+                let value = Wiped(value);
+                check_base64(&value.0, "ID", None)?;
+                self.id = place(&mut self.values, source, &value.0);
+                has_id = true;
+            } else {
+                self.extra.push(Attribute {
+                    name: name.to_string(),
+                    value: value.into_owned(),
+                });
+            }
+        }
+        if !has_id {
+            return Err(cs2("<A> has no ID attribute".into()));
+        }
+        Ok(())
+    }
+
+    /// `<C>`'s transports, from just after its start tag to its end tag.
+    fn connector(
+        &mut self,
+        reader: &mut Reader<'_, '_>,
+        limits: &Limits,
+        source: &str,
+    ) -> Result<()> {
+        loop {
+            match reader.next()? {
+                Token::Start(name) if xml::same_name(name, "T") => {}
+                Token::Start(other) => {
+                    return Err(cs2(format!(
+                        "unexpected element <{}> in <C>",
+                        quote_value(other)
+                    )));
+                }
+                Token::End(_) | Token::Eof => break,
+            }
+            let attributes = reader.attributes();
+            let id = number(attributes, "T", "ID")?;
+            let session_id = number(attributes, "T", "SID")?;
+            let extra = attribute::all_but(attributes, &["ID", "SID"]);
+            let listeners_start = self.listeners.len();
+            loop {
+                match reader.next()? {
+                    Token::Start(name) if xml::same_name(name, "L") => {}
+                    Token::Start(other) => {
+                        return Err(cs2(format!(
+                            "unexpected element <{}> in <T>",
+                            quote_value(other)
+                        )));
+                    }
+                    Token::End(_) | Token::Eof => break,
+                }
+                if self.listeners.len() >= limits.max_listeners {
+                    return Err(Error::Limit(format!(
+                        "more than {} listeners in the ticket",
+                        limits.max_listeners
+                    )));
+                }
+                let held = listener(&mut self.values, source, reader.attributes())?;
+                self.listeners.push(held);
+                if !matches!(reader.next()?, Token::End(_)) {
+                    return Err(cs2("<L> must be empty".into()));
+                }
+            }
+            if self.listeners.len() == listeners_start {
+                return Err(cs2("a <T> has no <L> listener".into()));
+            }
+            self.transports.push(HeldTransport {
+                id,
+                session_id,
+                listeners_start,
+                listeners_end: self.listeners.len(),
+                extra,
+            });
+        }
+        if self.transports.is_empty() {
+            return Err(cs2("<C> has no <T> transport".into()));
+        }
+        Ok(())
     }
 }
 
@@ -466,111 +951,6 @@ fn attribute(out: &mut String, name: &str, value: &str) {
 
 fn cs2(detail: String) -> Error {
     Error::ConnectionString2(detail)
-}
-
-/// The parts of `<A>`: KH then ID (required) in one string, where KH ends in it, KH2, and
-/// the other attributes, in order.
-type Authentication = (String, Option<usize>, Option<Kh2>, Vec<Attribute>);
-
-/// Read `<A>`'s attributes. Owned values (those that needed unescaping) are moved, not copied,
-/// except KH and ID, which are copied into one string (and the owned ones wiped).
-fn authentication<'a>(attributes: impl Iterator<Item = Attr<'a>>) -> Result<Authentication> {
-    /// Wipes an owned value when dropped, however the function returns.
-    struct Wiped<'a>(Cow<'a, str>);
-    impl Drop for Wiped<'_> {
-        fn drop(&mut self) {
-            if let Cow::Owned(value) = &mut self.0 {
-                crate::crypto::wipe_string(value);
-            }
-        }
-    }
-    let mut kh = None;
-    let mut kh2 = None;
-    let mut id = None;
-    let mut extra = Vec::new();
-    for Attr { name, value, .. } in attributes {
-        if xml::same_name(name, "KH") {
-            let value = Wiped(value);
-            check_base64(&value.0, "KH", Some(20))?;
-            kh = Some(value);
-        } else if xml::same_name(name, "KH2") {
-            kh2 = Some(value.parse::<Kh2>()?);
-        } else if xml::same_name(name, "ID") {
-            let value = Wiped(value);
-            check_base64(&value.0, "ID", None)?;
-            id = Some(value);
-        } else {
-            extra.push(Attribute {
-                name: name.to_string(),
-                value: value.into_owned(),
-            });
-        }
-    }
-    let id = id.ok_or_else(|| cs2("<A> has no ID attribute".into()))?;
-    let kh = kh.as_ref().map(|kh| &*kh.0);
-    let mut kh_id = String::with_capacity(kh.map_or(0, str::len) + id.0.len());
-    kh_id.push_str(kh.unwrap_or(""));
-    kh_id.push_str(&id.0);
-    Ok((kh_id, kh.map(str::len), kh2, extra))
-}
-
-/// `<C>`'s transports, from just after its start tag to its end tag.
-fn connector(reader: &mut Reader<'_, '_>, limits: &Limits) -> Result<Transports> {
-    let mut transports = Transports::new();
-    let mut listener_count = 0usize;
-    loop {
-        match reader.next()? {
-            Token::Start(name) if xml::same_name(name, "T") => {}
-            Token::Start(other) => {
-                return Err(cs2(format!(
-                    "unexpected element <{}> in <C>",
-                    quote_value(other)
-                )));
-            }
-            Token::End(_) | Token::Eof => break,
-        }
-        let attributes = reader.attributes();
-        let id = number(attributes, "T", "ID")?;
-        let session_id = number(attributes, "T", "SID")?;
-        let attributes_of_t = std::mem::take(attributes);
-        let mut listeners = Vec::new();
-        loop {
-            match reader.next()? {
-                Token::Start(name) if xml::same_name(name, "L") => {}
-                Token::Start(other) => {
-                    return Err(cs2(format!(
-                        "unexpected element <{}> in <T>",
-                        quote_value(other)
-                    )));
-                }
-                Token::End(_) | Token::Eof => break,
-            }
-            listener_count += 1;
-            if listener_count > limits.max_listeners {
-                return Err(Error::Limit(format!(
-                    "more than {} listeners in the ticket",
-                    limits.max_listeners
-                )));
-            }
-            listeners.push(listener(reader.attributes())?);
-            if !matches!(reader.next()?, Token::End(_)) {
-                return Err(cs2("<L> must be empty".into()));
-            }
-        }
-        if listeners.is_empty() {
-            return Err(cs2("a <T> has no <L> listener".into()));
-        }
-        transports.push(Transport {
-            id,
-            session_id,
-            listeners,
-            extra: attribute::all_but(&attributes_of_t, &["ID", "SID"]),
-        });
-    }
-    if transports.is_empty() {
-        return Err(cs2("<C> has no <T> transport".into()));
-    }
-    Ok(transports)
 }
 
 fn no_attributes(reader: &mut Reader<'_, '_>, element: &str) -> Result<()> {
@@ -607,32 +987,46 @@ fn number(attributes: &[Attr<'_>], element: &str, name: &str) -> Result<u32> {
         .map_err(|_| cs2(format!("{name}=\"{value}\" on <{element}> is out of range")))
 }
 
-fn listener(attributes: &[Attr<'_>]) -> Result<Listener> {
-    let address = value(attributes, "N")
+/// A listener `<L>` of these attributes, its address and URI placed as [`place`] does.
+fn listener(values: &mut String, source: &str, attributes: &[Attr<'_>]) -> Result<HeldListener> {
+    // One pass over the attributes (the reader has refused duplicate names), not one search
+    // per name.
+    let (mut address, mut port, mut uri, mut others) = (None, None, None, false);
+    for a in attributes {
+        match a.name {
+            "N" => address = Some(a.value.as_ref()),
+            "P" => port = Some(a.value.as_ref()),
+            "U" => uri = Some(a.value.as_ref()),
+            _ => others = true,
+        }
+    }
+    let address = address
         .filter(|n| !n.is_empty())
         .ok_or_else(|| cs2("a listener <L> has no address (N)".into()))?;
-    let port = match value(attributes, "P") {
+    let port = match port {
         Some(p) => Some(
             parse_port(p).map_err(|e| cs2(format!("listener {}: {e}", quote_value(address))))?,
         ),
         None => None,
     };
-    let uri = match value(attributes, "U") {
-        Some("") => return Err(cs2("a listener has an empty URI (U)".into())),
-        Some(u) => Some(u.to_string()),
-        None => None,
-    };
+    if uri == Some("") {
+        return Err(cs2("a listener has an empty URI (U)".into()));
+    }
     if port.is_none() && uri.is_none() {
         return Err(cs2(format!(
             "listener {} has neither a port (P) nor a URI (U)",
             quote_value(address)
         )));
     }
-    Ok(Listener {
-        address: address.to_string(),
+    Ok(HeldListener {
+        address: place(values, source, address),
         port,
-        uri,
-        extra: attribute::all_but(attributes, &["P", "U", "N"]),
+        uri: uri.map(|uri| place(values, source, uri)),
+        extra: if others {
+            attribute::all_but(attributes, &["P", "U", "N"])
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -686,11 +1080,14 @@ fn base64_decoded_length(text: &[u8]) -> Option<usize> {
         _ => 0,
     };
     let symbols = &text[..text.len() - padding];
-    if symbols
-        .iter()
-        .fold(0, |all, &b| all | SYMBOLS[usize::from(b)])
-        == 0xFF
-    {
+    // Comparisons rather than the table: a fold of them is vectorised, table lookups are not.
+    let is_symbol = |b: u8| {
+        ((b | 0x20).wrapping_sub(b'a') < 26)
+            | (b.wrapping_sub(b'0') < 10)
+            | (b == b'+')
+            | (b == b'/')
+    };
+    if !symbols.iter().fold(true, |all, &b| all & is_symbol(b)) {
         return None;
     }
     // With padding, the last symbol carries 4 (two `=`) or 2 (one `=`) bits beyond the data.
@@ -716,7 +1113,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dropping_a_ticket_wipes_its_kh_and_id_and_reading_wipes_unescaped_copies() {
+    fn dropping_a_ticket_wipes_its_values_and_reading_wipes_unescaped_copies() {
         use crate::crypto::tests::{take_wiped_lengths, wiped_whole};
         // KH written with a character reference, so reading it makes an owned copy.
         let text = "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue&#x2B;HA=\" ID=\"AAAA\"/>\
@@ -728,12 +1125,52 @@ mod tests {
             take_wiped_lengths().iter().any(|&length| length >= 28),
             "the unescaped KH was not wiped"
         );
-        let (address, capacity) = (cs.kh_id.as_ptr() as usize, cs.kh_id.capacity());
+        let (address, capacity) = (cs.values.as_ptr() as usize, cs.values.capacity());
         drop(cs);
         assert!(wiped_whole(address, capacity));
     }
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
+
+    #[test]
+    fn a_decrypted_ticket_keeps_its_text_and_lends_values_from_it_and_from_copies() {
+        use crate::crypto::tests::{take_wiped_lengths, wiped_whole};
+        // KH needs unescaping (a copy after the text); ID and the listeners lie in the text.
+        let text = "<E><A KH=\"BNRjdu97DyczQSRuMRrDWoue&#x2B;HA=\" ID=\"AAAA\"/>\
+                    <C><T ID=\"1\" SID=\"0\"><L P=\"3389\" N=\"192.0.2.1\"/>\
+                    <L U=\"wss://h&amp;/\" N=\"h\"/></T></C></E>\r\n";
+        take_wiped_lengths();
+        let cs = ConnectionString2::parse_decrypted(text.to_string(), &Limits::default()).unwrap();
+        assert_eq!(cs.source_text(text.len()), text);
+        assert_eq!(cs.kh(), Some("BNRjdu97DyczQSRuMRrDWoue+HA="));
+        assert_eq!(cs.id(), "AAAA");
+        let listeners: Vec<_> = cs.listeners().map(|l| (l.address, l.port, l.uri)).collect();
+        assert_eq!(
+            listeners,
+            [
+                ("192.0.2.1", Some(3389), None),
+                ("h", None, Some("wss://h&/"))
+            ]
+        );
+        assert_eq!(
+            cs,
+            ConnectionString2::parse(text, &Limits::default()).unwrap()
+        );
+        views_equal_owned_copies(&cs);
+        assert!(
+            take_wiped_lengths().iter().any(|&length| length >= 28),
+            "the unescaped KH was not wiped"
+        );
+        let (address, capacity) = (cs.values.as_ptr() as usize, cs.values.capacity());
+        drop(cs);
+        assert!(wiped_whole(address, capacity));
+        // Refused: the text is wiped all the same.
+        let bad = text.replace("ID=\"AAAA\"", "ID=\"!\"");
+        let bad_copy = bad.clone();
+        let (address, capacity) = (bad.as_ptr() as usize, bad.capacity());
+        assert!(ConnectionString2::parse_decrypted(bad, &Limits::default()).is_err());
+        assert!(wiped_whole(address, capacity), "{bad_copy}");
+    }
 
     const SPEC_EXAMPLE: &str = "<E>\n<A KH=\"YiKwWUY8Ioq5NB3wAQHSbs5kwrM=\" \
         KH2=\"sha256:wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=\" \
@@ -752,23 +1189,23 @@ mod tests {
             ("UTF-7", false),
         ] {
             let text = format!("<?xml version=\"1.0\" encoding=\"{label}\"?>{body}");
-            let parsed = ConnectionString2::parse_decrypted(&text, &limits);
+            let parsed = ConnectionString2::parse_decrypted(text.clone(), &limits);
             assert_eq!(parsed.is_ok(), accepted, "{label}: {parsed:?}");
             if !accepted {
                 assert!(matches!(parsed, Err(Error::Encoding(_))), "{label}");
             }
         }
-        assert!(ConnectionString2::parse_decrypted(body, &limits).is_ok());
+        assert!(ConnectionString2::parse_decrypted(body.into(), &limits).is_ok());
     }
 
     #[test]
     fn unknown_listener_and_transport_attributes_are_kept_and_written_back() {
         let text = "<E><A ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\" Z=\"z&#x9B;\"><L P=\"1\" N=\"h\" W=\"w\" V=\"&amp;\"/></T></C></E>\r\n";
         let cs = ConnectionString2::parse(text, &Limits::default()).unwrap();
-        let t = &cs.transports()[0];
+        let t = cs.transports().next().unwrap();
         assert_eq!(t.extra, [Attribute::new("Z", "z\u{9B}")]);
         assert_eq!(
-            t.listeners[0].extra,
+            t.listeners().next().unwrap().extra,
             [Attribute::new("W", "w"), Attribute::new("V", "&")]
         );
         assert_eq!(cs.to_text().as_str(), text.replace("&#x9B;", "\u{9B}"));
@@ -806,6 +1243,63 @@ mod tests {
         assert_eq!(new.map(|cs| cs.id().to_string()).ok().as_deref(), Some(id));
     }
 
+    /// Each borrowed transport and listener equals its owned copy (both ways), a ticket built
+    /// from the owned copies equals the one read, and `Debug` shows listeners but not the ID.
+    fn views_equal_owned_copies(cs: &ConnectionString2) {
+        let owned: Vec<Transport> = cs.transports().map(Transport::from).collect();
+        assert_eq!(cs.transports().len(), owned.len());
+        for (view, transport) in cs.transports().zip(&owned) {
+            assert_eq!(view, *transport);
+            assert_eq!(*transport, view);
+            assert_eq!(view.listeners().len(), transport.listeners.len());
+            for (listener, copy) in view.listeners().zip(&transport.listeners) {
+                assert_eq!(listener, *copy);
+                assert_eq!(*copy, listener);
+                assert_eq!(Listener::from(listener), *copy);
+            }
+        }
+        assert!(
+            cs.listeners()
+                .eq(cs.transports().flat_map(|t| t.listeners()))
+        );
+        assert_eq!(cs.listeners().rev().count(), cs.listeners().len());
+        let rebuilt = ConnectionString2::from_parts(
+            cs.kh(),
+            cs.kh2().cloned(),
+            cs.id(),
+            cs.extra().to_vec(),
+            owned,
+        );
+        assert_eq!(rebuilt, *cs);
+        assert_eq!(rebuilt.clone(), *cs);
+        let debug = format!("{cs:?}");
+        assert!(!debug.contains(cs.id()), "{debug}");
+        assert!(
+            cs.listeners()
+                .all(|l| debug.contains(&format!("{:?}", l.address))),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn borrowed_transports_and_listeners_equal_their_owned_copies() {
+        views_equal_owned_copies(
+            &ConnectionString2::parse(SPEC_EXAMPLE, &Limits::default()).unwrap(),
+        );
+        let mut rng = crate::test_support::Xorshift::new();
+        let mut read = 0;
+        for round in 0..2000 {
+            let ops = rng.bytes(96);
+            if let Ok(cs) =
+                ConnectionString2::parse(&ticket(&ops, round % 2 == 0), &Limits::default())
+            {
+                views_equal_owned_copies(&cs);
+                read += 1;
+            }
+        }
+        assert!(read > 50, "{read}");
+    }
+
     #[test]
     fn parses_the_spec_example() {
         let cs = ConnectionString2::parse(SPEC_EXAMPLE, &Limits::default()).unwrap();
@@ -813,8 +1307,8 @@ mod tests {
         let kh2 = cs.kh2.as_ref().unwrap();
         assert_eq!(kh2.algorithm, HashAlgorithm::Sha256);
         assert_eq!(kh2.hash, "wKSAkAV3sBfa9WpuRFJcP9q1twJc6wOBuoJ9tsyXwpk=");
-        assert_eq!(cs.transports.len(), 1);
-        assert_eq!(cs.transports[0].session_id, 1440550163);
+        assert_eq!(cs.transports().len(), 1);
+        assert_eq!(cs.transports().next().unwrap().session_id, 1440550163);
         let ports: Vec<_> = cs.listeners().map(|l| l.port).collect();
         assert_eq!(ports, vec![Some(49749), Some(49751)]);
         // Formatting gives Windows' compact layout, which parses back to the same value

@@ -162,6 +162,11 @@ impl SecretText {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text, for a new owner that wipes it (this one is left empty).
+    pub(crate) fn into_string(mut self) -> String {
+        std::mem::take(&mut self.0)
+    }
 }
 
 impl Drop for SecretText {

@@ -89,25 +89,30 @@ impl LhTicket {
     /// Decrypt and parse with a derived key, under `limits`.
     pub fn decrypt_with_key(&self, key: &TicketKey, limits: &Limits) -> Result<DecryptedTicket> {
         let mut text = crypto::decrypt_ticket_in_place(key, Zeroizing::new(self.ciphertext()))?;
-        // Moved out of the Zeroizing (which then wipes an empty string) into a SecretText,
-        // which wipes faster.
-        let text = crypto::SecretText::new(std::mem::take(&mut *text));
-        let connection = ConnectionString2::parse_decrypted(text.as_str(), limits)?;
-        Ok(DecryptedTicket { text, connection })
+        // Moved out of the Zeroizing (which then wipes an empty string): the parsed ticket
+        // keeps it, and wipes it.
+        let text = std::mem::take(&mut *text);
+        let text_len = text.len();
+        let connection = ConnectionString2::parse_decrypted(text, limits)?;
+        Ok(DecryptedTicket {
+            connection,
+            text_len,
+        })
     }
 }
 
 /// A decrypted LHTICKET: the exact text, and its parsed form. Wiped from memory when dropped.
 #[derive(Debug, Clone)]
 pub struct DecryptedTicket {
-    text: crypto::SecretText,
+    /// Holds the text too, at the start of its string of values.
     connection: ConnectionString2,
+    text_len: usize,
 }
 
 impl DecryptedTicket {
     /// The plaintext exactly as decrypted (Windows ends it with CRLF).
     pub fn text(&self) -> &str {
-        self.text.as_str()
+        self.connection.source_text(self.text_len)
     }
 
     /// The parsed Connection String 2.

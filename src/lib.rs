@@ -86,7 +86,10 @@ pub use attribute::Attribute;
 /// that callers need not depend on it themselves.
 pub use chrono;
 pub use connection_string1::{Address, AddressRef, Addresses, ConnectionString1};
-pub use connection_string2::{ConnectionString2, HashAlgorithm, Kh2, Listener, Transport};
+pub use connection_string2::{
+    ConnectionString2, HashAlgorithm, Kh2, Listener, ListenerRef, Listeners, Transport,
+    TransportRef, Transports,
+};
 pub use create::NewInvitation;
 pub use crypto::{Password, TicketKey};
 pub use error::{Error, ErrorCode, Position, Result};

@@ -341,11 +341,17 @@ pub(crate) fn hex_digits_at_start(text: &[u8]) -> usize {
 /// Decode hex that [`is_hex`] accepted (a trailing odd digit is ignored). Other input gives
 /// zeros, never a panic.
 pub(crate) fn decode_hex(hex: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; hex.len() / 2];
-    if const_hex::decode_to_slice(&hex[..2 * out.len()], &mut out).is_err() {
-        out.fill(0);
+    let digits = &hex[..hex.len() / 2 * 2];
+    // `decode` fills a buffer it has not zeroed first (a `vec![0; n]` decoded into is written
+    // twice); it would also skip a `0x`, which is not hex here.
+    if !digits
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"0x"))
+        && let Ok(bytes) = const_hex::decode(digits)
+    {
+        return bytes;
     }
-    out
+    vec![0u8; hex.len() / 2]
 }
 
 /// Encode bytes as uppercase hex, as Windows writes LHTICKETs.

@@ -187,19 +187,17 @@ fn decrypted(cs: &ConnectionString2) -> TicketView<'_> {
         attributes: Some(attributes(cs.extra())),
         transports: Some(
             cs.transports()
-                .iter()
                 .map(|t| TransportView {
                     id: t.id,
                     sid: t.session_id,
-                    attributes: attributes(&t.extra),
+                    attributes: attributes(t.extra),
                     listeners: t
-                        .listeners
-                        .iter()
+                        .listeners()
                         .map(|l| ListenerView {
-                            address: &l.address,
+                            address: l.address,
                             port: l.port,
-                            uri: l.uri.as_deref(),
-                            attributes: attributes(&l.extra),
+                            uri: l.uri,
+                            attributes: attributes(l.extra),
                         })
                         .collect(),
                 })

@@ -121,7 +121,7 @@ fn windows7_file_decrypts_to_its_published_plaintext() {
     let cs = ticket.connection();
     let listeners: Vec<(String, Option<u16>)> = cs
         .listeners()
-        .map(|l| (l.address.clone(), l.port))
+        .map(|l| (l.address.to_string(), l.port))
         .collect();
     assert_eq!(
         listeners[0],
@@ -136,6 +136,38 @@ fn windows7_file_decrypts_to_its_published_plaintext() {
         rc.addresses().next().unwrap().to_string(),
         "192.168.1.200:49230"
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(rainv_shared),
+    ignore = "needs ../shared (Windows-made files); CI has it"
+)]
+fn borrowed_listeners_and_transports_equal_their_owned_copies() {
+    for name in ["windows7", "windows10"] {
+        let (bytes, password) = load(name);
+        let inv = Invitation::from_bytes(&bytes).unwrap();
+        let ticket = inv.decrypt(&password).unwrap().unwrap();
+        let cs = ticket.connection();
+        let owned: Vec<rainv::Transport> = cs.transports().map(rainv::Transport::from).collect();
+        assert_eq!(cs.transports().len(), owned.len(), "{name}");
+        for (view, transport) in cs.transports().zip(&owned) {
+            assert_eq!(view, *transport, "{name}");
+            assert_eq!(*transport, view, "{name}");
+        }
+        let listeners: Vec<rainv::Listener> = owned.into_iter().flat_map(|t| t.listeners).collect();
+        assert_eq!(cs.listeners().len(), listeners.len(), "{name}");
+        for (view, listener) in cs.listeners().zip(&listeners) {
+            assert_eq!(view, *listener, "{name}");
+            assert_eq!(*listener, view, "{name}");
+            assert_eq!(rainv::Listener::from(view), *listener, "{name}");
+        }
+        let rebuilt = rainv::ConnectionString2::parse(&cs.to_text(), &rainv::Limits::default());
+        assert_eq!(rebuilt.as_ref(), Ok(cs), "{name}");
+        let debug = format!("{cs:?}");
+        assert!(!debug.contains(cs.id()), "{name}: {debug}");
+        assert!(debug.contains(listeners[0].address.as_str()), "{name}");
+    }
 }
 
 #[test]
@@ -191,7 +223,7 @@ fn windows10_ticket_keeps_extra_attributes_and_ipv6_zones() {
         cs.listeners()
             .any(|l| l.address == "fe80::b31a:3308:6b91:8831%3")
     );
-    assert_eq!(cs.listeners().last().unwrap().address, "10.0.1.174");
+    assert_eq!(cs.listeners().next_back().unwrap().address, "10.0.1.174");
 }
 
 #[test]

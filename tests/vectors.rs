@@ -133,10 +133,7 @@ fn websocket_listener_vector_parses_uri() {
         .expect("a websocket vector");
     let cs = ConnectionString2::parse(s(case, "plaintext"), &Limits::default()).unwrap();
     let first = cs.listeners().next().unwrap();
-    assert_eq!(
-        first.uri.as_deref(),
-        Some("wss://novice.example.org:443/ra")
-    );
+    assert_eq!(first.uri, Some("wss://novice.example.org:443/ra"));
     assert_eq!(first.port, None);
-    assert_eq!(cs.transports()[0].session_id, 1440550163);
+    assert_eq!(cs.transports().next().unwrap().session_id, 1440550163);
 }

@@ -247,7 +247,7 @@ fn compare(text: &str, seed: u64) -> bool {
                 .filter(|(e, _)| e == "L")
                 .filter_map(|(_, a)| a.iter().find(|(n, _)| n == "N").map(|(_, v)| v.as_str()))
                 .collect();
-            let read: Vec<&str> = ticket.listeners().map(|l| l.address.as_str()).collect();
+            let read: Vec<&str> = ticket.listeners().map(|l| l.address).collect();
             assert_eq!(addresses, read, "RAINV_TEST_SEED={seed}: {text:?}");
             true
         }

@@ -335,7 +335,11 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Outcome {
             }
         };
     let rc_ticket = if args.with_rc_ticket {
-        let mut spec = NewInvitation::new("", connection.listeners().cloned().collect(), 0);
+        let mut spec = NewInvitation::new(
+            "",
+            connection.listeners().map(rainv::Listener::from).collect(),
+            0,
+        );
         spec.kh = connection.kh().map(str::to_string);
         Some(
             spec.rc_ticket(connection.id()).map_err(|e| {

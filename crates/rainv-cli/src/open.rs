@@ -186,13 +186,13 @@ fn cs2_details(out: &mut String, cs: &ConnectionString2) {
             "  transport {} (terminal session {}), listeners in order:",
             t.id, t.session_id
         );
-        for (i, l) in t.listeners.iter().enumerate() {
-            let endpoint = match (&l.uri, l.port) {
+        for (i, l) in t.listeners().enumerate() {
+            let endpoint = match (l.uri, l.port) {
                 (Some(uri), _) => format!("uri {}", esc(uri)),
                 (None, Some(port)) => format!("port {port}"),
                 (None, None) => String::new(),
             };
-            let _ = writeln!(out, "    {}. {} {endpoint}", i + 1, esc(&l.address));
+            let _ = writeln!(out, "    {}. {} {endpoint}", i + 1, esc(l.address));
         }
     }
 }
@@ -225,16 +225,16 @@ fn unlikely(host: &str) -> Option<&'static str> {
 fn connect_to(inv: Option<&rainv::Invitation>, cs: Option<&ConnectionString2>) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     if let Some(cs) = cs {
-        for l in cs.transports().iter().flat_map(|t| &t.listeners) {
-            let entry = match (&l.uri, l.port) {
+        for l in cs.listeners() {
+            let entry = match (l.uri, l.port) {
                 (Some(uri), _) => esc(uri).into_owned(),
                 (None, Some(port)) if l.address.contains(':') => {
-                    format!("[{}]:{port}", esc(&l.address))
+                    format!("[{}]:{port}", esc(l.address))
                 }
-                (None, Some(port)) => format!("{}:{port}", esc(&l.address)),
-                (None, None) => esc(&l.address).into_owned(),
+                (None, Some(port)) => format!("{}:{port}", esc(l.address)),
+                (None, None) => esc(l.address).into_owned(),
             };
-            let note = unlikely(&l.address).map_or(String::new(), |why| format!("  ({why})"));
+            let note = unlikely(l.address).map_or(String::new(), |why| format!("  ({why})"));
             let entry = format!("{entry}{note}");
             if !seen.contains(&entry) {
                 seen.push(entry);

@@ -660,15 +660,15 @@ fn check_connection_string(
         check_text_lines(&extra.value, what, findings);
     }
     for transport in cs.transports() {
-        unknown_attributes(&transport.extra, "T", findings);
+        unknown_attributes(transport.extra, "T", findings);
     }
     // An address with a control character is reported for that alone.
     for listener in cs.listeners() {
-        unknown_attributes(&listener.extra, "L", findings);
-        if check_text(&listener.address, what, findings) {
-            check_address(&listener.address, what, policy, findings);
+        unknown_attributes(listener.extra, "L", findings);
+        if check_text(listener.address, what, findings) {
+            check_address(listener.address, what, policy, findings);
         }
-        if let Some(uri) = &listener.uri
+        if let Some(uri) = listener.uri
             && check_text(uri, what, findings)
         {
             check_destination(uri_destination(uri), uri, what, policy, findings);

@@ -239,9 +239,9 @@ fn listeners(connection: &rainv::ConnectionString2) -> Vec<Listener> {
     connection
         .listeners()
         .map(|l| Listener {
-            address: l.address.clone(),
+            address: l.address.to_string(),
             port: l.port,
-            uri: l.uri.clone(),
+            uri: l.uri.map(str::to_string),
         })
         .collect()
 }
