@@ -318,8 +318,9 @@ const _: () = assert!(RC4_STATE == 256 + RC4_EARLY);
 const RC4_IDENTITY: [u32; RC4_STATE] = {
     let mut s = [0u32; RC4_STATE];
     let mut i = 0;
-    while i < 256 {
-        s[i] = i as u32;
+    // The padding past 256 is never used: filled the same way, so that the loop runs to the end.
+    while i < RC4_STATE {
+        s[i] = (i % 256) as u32;
         i += 1;
     }
     s
@@ -583,6 +584,18 @@ pub(crate) mod tests {
         WIPED
             .with(|w| std::mem::take(&mut *w.borrow_mut()))
             .contains(&(address, capacity))
+    }
+
+    #[test]
+    fn a_ticket_key_and_what_it_was_derived_through_are_wiped() {
+        take_wiped_lengths();
+        let key = TicketKey::derive(&Password::new("a password"));
+        // The password's UTF-16LE block, its SHA-1, the 0x36 block and its SHA-1.
+        let mut during = take_wiped_lengths();
+        during.sort_unstable();
+        assert_eq!(during, [20, 20, 64, 64]);
+        drop(key);
+        assert_eq!(take_wiped_lengths(), [16]);
     }
 
     #[test]
