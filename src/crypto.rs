@@ -320,7 +320,7 @@ const RC4_IDENTITY: [u32; RC4_STATE] = {
     let mut i = 0;
     // The padding past 256 is never used: filled the same way, so that the loop runs to the end.
     while i < RC4_STATE {
-        s[i] = (i % 256) as u32;
+        s[i] = i as u32 & 0xFF;
         i += 1;
     }
     s
