@@ -1282,6 +1282,98 @@ mod tests {
     }
 
     #[test]
+    fn any_difference_makes_tickets_transports_and_listeners_unequal() {
+        let listener = |address: &str, port, uri: Option<&str>, extra: &[(&str, &str)]| Listener {
+            address: address.into(),
+            port,
+            uri: uri.map(str::to_string),
+            extra: extra.iter().map(|&(n, v)| Attribute::new(n, v)).collect(),
+        };
+        let transport = |id, session_id, listeners, extra: &[(&str, &str)]| Transport {
+            id,
+            session_id,
+            listeners,
+            extra: extra.iter().map(|&(n, v)| Attribute::new(n, v)).collect(),
+        };
+        let base_listeners = || {
+            vec![
+                listener("10.0.0.1", Some(3389), None, &[("X", "1")]),
+                listener("host", None, Some("wss://host/"), &[]),
+            ]
+        };
+        let kh2 = |hash: &str| Kh2 {
+            algorithm: HashAlgorithm::Sha256,
+            hash: hash.into(),
+        };
+        type Parts = (
+            Option<&'static str>,
+            Option<Kh2>,
+            &'static str,
+            Vec<Attribute>,
+            Vec<Transport>,
+        );
+        let base = || -> Parts {
+            (
+                Some("kh"),
+                Some(kh2("h")),
+                "id",
+                vec![Attribute::new("E", "1")],
+                vec![transport(1, 0, base_listeners(), &[("Y", "2")])],
+            )
+        };
+        let make = |(kh, kh2, id, extra, transports): Parts| {
+            ConnectionString2::from_parts(kh, kh2, id, extra, transports)
+        };
+        let mut variants: Vec<Parts> = Vec::new();
+        let mut with = |change: &dyn Fn(&mut Parts)| {
+            let mut parts = base();
+            change(&mut parts);
+            variants.push(parts);
+        };
+        with(&|p| p.0 = Some("other"));
+        with(&|p| p.0 = None);
+        with(&|p| p.1 = Some(kh2("other")));
+        with(&|p| p.1 = None);
+        with(&|p| p.2 = "other");
+        with(&|p| p.3.clear());
+        with(&|p| p.4[0].id = 2);
+        with(&|p| p.4[0].session_id = 1);
+        with(&|p| p.4[0].extra.clear());
+        with(&|p| p.4[0].listeners.pop().map_or((), drop));
+        with(&|p| p.4[0].listeners[0].address = "10.0.0.2".into());
+        with(&|p| p.4[0].listeners[0].port = Some(3390));
+        with(&|p| p.4[0].listeners[1].uri = Some("wss://other/".into()));
+        with(&|p| p.4[0].listeners[0].extra.clear());
+        with(&|p| p.4.push(transport(2, 0, base_listeners(), &[])));
+
+        let original = make(base());
+        assert_eq!(original, make(base()));
+        for (i, parts) in variants.into_iter().enumerate() {
+            let changed = make(parts);
+            assert_ne!(original, changed, "variant {i}");
+            let (Some(a), Some(b)) = (original.transports().next(), changed.transports().next())
+            else {
+                unreachable!("every variant has a transport");
+            };
+            let (owned_a, owned_b) = (Transport::from(a), Transport::from(b));
+            if owned_a != owned_b {
+                assert_ne!(a, b, "variant {i}");
+                // Each direction is its own impl.
+                assert_ne!(a, owned_b, "variant {i}");
+                assert_ne!(owned_b, a, "variant {i}");
+                assert_ne!(b, owned_a, "variant {i}");
+                assert_ne!(owned_a, b, "variant {i}");
+            }
+            for (l, m) in a.listeners().zip(b.listeners()) {
+                let (owned_l, owned_m) = (Listener::from(l), Listener::from(m));
+                assert_eq!(l == m, owned_l == owned_m, "variant {i}");
+                assert_eq!(l == owned_m, owned_l == owned_m, "variant {i}");
+                assert_eq!(owned_m == l, owned_l == owned_m, "variant {i}");
+            }
+        }
+    }
+
+    #[test]
     fn borrowed_transports_and_listeners_equal_their_owned_copies() {
         views_equal_owned_copies(
             &ConnectionString2::parse(SPEC_EXAMPLE, &Limits::default()).unwrap(),
