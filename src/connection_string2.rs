@@ -252,6 +252,40 @@ impl PartialEq<TransportRef<'_>> for Transport {
     }
 }
 
+/// The iterator impls of a type that lends views (`$view`) of the held items its `rest` walks,
+/// through its `view` method: the same for listeners and transports.
+macro_rules! lending_iterator {
+    ($name:ident, $view:ident) => {
+        impl<'a> Iterator for $name<'a> {
+            type Item = $view<'a>;
+
+            fn next(&mut self) -> Option<$view<'a>> {
+                let held = self.rest.next()?;
+                Some(self.view(held))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.rest.size_hint()
+            }
+        }
+
+        impl DoubleEndedIterator for $name<'_> {
+            fn next_back(&mut self) -> Option<Self::Item> {
+                let held = self.rest.next_back()?;
+                Some(self.view(held))
+            }
+        }
+
+        impl ExactSizeIterator for $name<'_> {}
+
+        impl std::fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list().entries(self.clone()).finish()
+            }
+        }
+    };
+}
+
 /// Listeners of a [`ConnectionString2`], in order ([`ConnectionString2::listeners`],
 /// [`TransportRef::listeners`]).
 #[derive(Clone)]
@@ -271,33 +305,7 @@ impl<'a> Listeners<'a> {
     }
 }
 
-impl<'a> Iterator for Listeners<'a> {
-    type Item = ListenerRef<'a>;
-
-    fn next(&mut self) -> Option<ListenerRef<'a>> {
-        let held = self.rest.next()?;
-        Some(self.view(held))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.rest.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for Listeners<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let held = self.rest.next_back()?;
-        Some(self.view(held))
-    }
-}
-
-impl ExactSizeIterator for Listeners<'_> {}
-
-impl std::fmt::Debug for Listeners<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
+lending_iterator!(Listeners, ListenerRef);
 
 /// Transports of a [`ConnectionString2`], in order ([`ConnectionString2::transports`]).
 #[derive(Clone)]
@@ -318,33 +326,7 @@ impl<'a> Transports<'a> {
     }
 }
 
-impl<'a> Iterator for Transports<'a> {
-    type Item = TransportRef<'a>;
-
-    fn next(&mut self) -> Option<TransportRef<'a>> {
-        let held = self.rest.next()?;
-        Some(self.view(held))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.rest.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for Transports<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let held = self.rest.next_back()?;
-        Some(self.view(held))
-    }
-}
-
-impl ExactSizeIterator for Transports<'_> {}
-
-impl std::fmt::Debug for Transports<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
+lending_iterator!(Transports, TransportRef);
 
 /// Where a value lies in a [`ConnectionString2`]'s string of values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
