@@ -871,15 +871,8 @@ impl ConnectionString2 {
         source: &str,
     ) -> Result<()> {
         loop {
-            match reader.next()? {
-                Token::Start(name) if xml::same_name(name, "T") => {}
-                Token::Start(other) => {
-                    return Err(cs2(format!(
-                        "unexpected element <{}> in <C>",
-                        quote_value(other)
-                    )));
-                }
-                Token::End(_) | Token::Eof => break,
+            if !next_child(reader, "T", "C")? {
+                break;
             }
             let attributes = reader.attributes();
             let id = number(attributes, "T", "ID")?;
@@ -887,15 +880,8 @@ impl ConnectionString2 {
             let extra = attribute::all_but(attributes, &["ID", "SID"]);
             let listeners_start = self.listeners.len();
             loop {
-                match reader.next()? {
-                    Token::Start(name) if xml::same_name(name, "L") => {}
-                    Token::Start(other) => {
-                        return Err(cs2(format!(
-                            "unexpected element <{}> in <T>",
-                            quote_value(other)
-                        )));
-                    }
-                    Token::End(_) | Token::Eof => break,
+                if !next_child(reader, "L", "T")? {
+                    break;
                 }
                 if self.listeners.len() >= limits.max_listeners {
                     return Err(Error::Limit(format!(
@@ -933,6 +919,19 @@ fn attribute(out: &mut String, name: &str, value: &str) {
 
 fn cs2(detail: String) -> Error {
     Error::ConnectionString2(detail)
+}
+
+/// Whether the next token is a `<child>` start tag (`false`: the end of `<parent>`); any
+/// other element in `<parent>` is refused.
+fn next_child(reader: &mut Reader<'_, '_>, child: &str, parent: &str) -> Result<bool> {
+    match reader.next()? {
+        Token::Start(name) if xml::same_name(name, child) => Ok(true),
+        Token::Start(other) => Err(cs2(format!(
+            "unexpected element <{}> in <{parent}>",
+            quote_value(other)
+        ))),
+        Token::End(_) | Token::Eof => Ok(false),
+    }
 }
 
 fn no_attributes(reader: &mut Reader<'_, '_>, element: &str) -> Result<()> {
