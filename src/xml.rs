@@ -80,8 +80,10 @@ pub(crate) struct Attr<'a> {
     pub(crate) hex: bool,
 }
 
-/// A start tag's attributes, held in place: elements Windows writes have at most eight.
-pub(crate) type Attributes<'a> = SmallVec<[Attr<'a>; 8]>;
+/// A start tag's attributes, in one buffer the reader reuses for every tag. A `Vec` rather
+/// than a `SmallVec`: its push is inlined, so each attribute is written where it goes instead
+/// of being copied in a call (see docs/performance.md).
+pub(crate) type Attributes<'a> = Vec<Attr<'a>>;
 
 /// What a document is made of, as its grammar sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +173,8 @@ impl<'a, 'l> Reader<'a, 'l> {
             limits,
             encoding: SourceEncoding::Utf8,
             source,
-            attributes: Attributes::new(),
+            // Elements Windows writes have at most eight.
+            attributes: Attributes::with_capacity(8),
             open: SmallVec::new(),
             elements: 0,
             root_seen: false,
