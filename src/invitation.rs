@@ -618,6 +618,25 @@ fn flag(name: &'static str, value: &str) -> Result<bool> {
 }
 
 fn integer(name: &'static str, value: &str) -> Result<u64> {
+    // Nineteen digits cannot overflow a u64: those are checked and folded in one pass, and
+    // everything else (errors, and twenty digits that may fit) takes the careful path.
+    if (1..=19).contains(&value.len()) {
+        let (number, digits) = value.bytes().fold((0u64, true), |(n, digits), b| {
+            let digit = b.wrapping_sub(b'0');
+            (
+                n.wrapping_mul(10).wrapping_add(u64::from(digit)),
+                digits & (digit < 10),
+            )
+        });
+        if digits {
+            return Ok(number);
+        }
+    }
+    integer_carefully(name, value)
+}
+
+#[cold]
+fn integer_carefully(name: &'static str, value: &str) -> Result<u64> {
     let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
     // The digits' value (`None` past `u64::MAX`), without the standard library's parser.
     let number = value.bytes().try_fold(0u64, |n, b| {
@@ -1007,6 +1026,43 @@ mod tests {
                     invitation
                 },
             )
+    }
+
+    #[test]
+    fn integers_are_decimal_digits_that_fit_a_u64() {
+        let cases = [
+            "",
+            "0",
+            "7",
+            "00",
+            "180",
+            "1314905741",
+            "+1",
+            "-1",
+            "1a",
+            " 1",
+            "1 ",
+            "\u{661}",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "0000000000000000000000001",
+            "000000000000000000000000a",
+        ];
+        for value in cases {
+            let expected = (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| value.parse::<u64>().ok())
+                .flatten();
+            assert_eq!(integer("DtStart", value).ok(), expected, "{value:?}");
+        }
+        let message = |value| integer("DtLength", value).unwrap_err().to_string();
+        assert!(
+            message("1x").contains("decimal digits"),
+            "{}",
+            message("1x")
+        );
+        assert!(message("99999999999999999999").contains("too large"));
     }
 
     #[test]
