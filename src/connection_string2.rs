@@ -6,7 +6,6 @@
 //!
 //! Parsed values are wiped from memory when dropped: a decrypted ticket is a secret.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
@@ -736,7 +735,7 @@ impl ConnectionString2 {
                         return Err(cs2("<E> has more than one <A>".into()));
                     }
                     has_authentication = true;
-                    ticket.authentication(reader.attributes().drain(..), source)?;
+                    ticket.authentication(reader.attributes(), source)?;
                     if !matches!(reader.next()?, Token::End(_)) {
                         return Err(cs2("<A> must be empty".into()));
                     }
@@ -823,37 +822,23 @@ impl ConnectionString2 {
 
     /// Read `<A>`'s attributes: KH and ID into the string of values (owned values, those that
     /// needed unescaping, wiped after), KH2, and the other attributes, in order, moved.
-    fn authentication<'a>(
-        &mut self,
-        attributes: impl Iterator<Item = Attr<'a>>,
-        source: &str,
-    ) -> Result<()> {
-        /// Wipes an owned value when dropped, however the function returns.
-        struct Wiped<'a>(Cow<'a, str>);
-        impl Drop for Wiped<'_> {
-            fn drop(&mut self) {
-                if let Cow::Owned(value) = &mut self.0 {
-                    crate::crypto::wipe_string(value);
-                }
-            }
-        }
+    fn authentication(&mut self, attributes: &[Attr<'_>], source: &str) -> Result<()> {
+        // Values that had to be unescaped stay in the reader, which wipes them.
         let mut has_id = false;
         for Attr { name, value, .. } in attributes {
             if xml::same_name(name, "KH") {
-                let value = Wiped(value);
-                check_base64(&value.0, "KH", Some(20))?;
-                self.kh = Some(place(&mut self.values, source, &value.0));
+                check_base64(value, "KH", Some(20))?;
+                self.kh = Some(place(&mut self.values, source, value));
             } else if xml::same_name(name, "KH2") {
                 self.kh2 = Some(value.parse::<Kh2>()?);
             } else if xml::same_name(name, "ID") {
-                let value = Wiped(value);
-                check_base64(&value.0, "ID", None)?;
-                self.id = place(&mut self.values, source, &value.0);
+                check_base64(value, "ID", None)?;
+                self.id = place(&mut self.values, source, value);
                 has_id = true;
             } else {
                 self.extra.push(Attribute {
                     name: name.to_string(),
-                    value: value.into_owned(),
+                    value: value.to_string(),
                 });
             }
         }

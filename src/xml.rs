@@ -330,6 +330,12 @@ impl<'a, 'l> Reader<'a, 'l> {
     }
 }
 
+impl Drop for Reader<'_, '_> {
+    fn drop(&mut self) {
+        discard(&mut self.attributes);
+    }
+}
+
 /// Name equality inline: names are a few bytes, and `==` on them calls `memcmp`.
 #[inline(always)]
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
@@ -465,7 +471,7 @@ fn start_tag<'a>(
     limits: &Limits,
     attributes: &mut Attributes<'a>,
 ) -> LexResult<(&'a str, usize, bool)> {
-    attributes.clear();
+    discard(attributes);
     let bytes = text.as_bytes();
     let error = |detail: String| malformed(text, lt, &detail);
     let (name, mut at) = match plain_name_at(bytes, lt + 1) {
@@ -554,6 +560,18 @@ fn start_tag<'a>(
             limits,
         )?;
         at = close + 1;
+    }
+}
+
+/// Empty `attributes`, wiping every value that was unescaped into a string of its own: in a
+/// decrypted ticket, values are secret (the others are the document's text, which its owner
+/// wipes).
+#[inline(always)]
+fn discard(attributes: &mut Attributes<'_>) {
+    for attribute in attributes.drain(..) {
+        if let Cow::Owned(mut value) = attribute.value {
+            crate::crypto::wipe_string(&mut value);
+        }
     }
 }
 
@@ -1386,6 +1404,39 @@ mod tests {
             while reader.next().unwrap() != Token::Eof {}
             assert!(reader.stayed_with_the_windows_scanner(), "{text:?}");
             assert!(sources_agree(text, &limits));
+        }
+    }
+
+    #[test]
+    fn values_unescaped_into_strings_of_their_own_are_wiped_when_discarded() {
+        use crate::crypto::tests::take_wiped_lengths;
+        // Each unescaped value is a string as long as its text: 40 and 41 bytes here, lengths
+        // nothing else in a read wipes. Discarded by the next tag, by the end, or at an error.
+        let first = format!("{}&amp;", "k".repeat(35));
+        let second = format!("&#x41;{}", "s".repeat(35));
+        for (text, expected) in [
+            (
+                format!("<E a=\"{first}\"><T b=\"{second}\"/></E>"),
+                vec![40, 41],
+            ),
+            (format!("<E a=\"{first}\" b=\"{second}\"/>"), vec![40, 41]),
+            (
+                format!("<E a=\"{first}\"><T b=\"{second}\"/></F>"),
+                vec![40, 41],
+            ),
+        ] {
+            take_wiped_lengths();
+            let limits = Limits::default();
+            let mut reader = Reader::new(&text, &limits);
+            while let Ok(token) = reader.next() {
+                if token == Token::Eof {
+                    break;
+                }
+            }
+            drop(reader);
+            let mut wiped = take_wiped_lengths();
+            wiped.sort_unstable();
+            assert_eq!(wiped, expected, "{text}");
         }
     }
 
