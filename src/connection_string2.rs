@@ -1039,7 +1039,8 @@ pub(crate) fn check_base64_as(
 /// Why not decode with that engine: only the length is needed, and decoding (into a buffer to
 /// wipe, since an ID is a secret) cost more than the rest of parsing `<A>`.
 /// `checks_base64_as_the_base64_crate_decodes` holds the two together.
-fn base64_decoded_length(text: &[u8]) -> Option<usize> {
+#[inline]
+pub(crate) fn base64_decoded_length(text: &[u8]) -> Option<usize> {
     // Each byte's value as a symbol, or 0xFF.
     const SYMBOLS: [u8; 256] = {
         let mut table = [0xFF; 256];
