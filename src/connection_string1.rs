@@ -408,7 +408,7 @@ const KH_TEXT_LEN: usize = 28;
 /// the same fields as it does.
 #[inline]
 fn usual_layout(bytes: &[u8], max_addresses: usize) -> Option<Layout> {
-    use crate::connection_string2::base64_decoded_length;
+    use crate::connection_string2::{base64_decoded_length, is_base64_of_20};
     if scan::word_at(bytes, 0)? != PREFIX {
         return None;
     }
@@ -427,7 +427,7 @@ fn usual_layout(bytes: &[u8], max_addresses: usize) -> Option<Layout> {
     // Neither holds a comma, so the commas are those found above: eight fields. (A session
     // ID that is base64 and not empty decodes to a byte at least.)
     base64_decoded_length(&bytes[session_id_start..session_id_end])?;
-    if base64_decoded_length(&bytes[kh_start..]) != Some(20) {
+    if !is_base64_of_20(&bytes[kh_start..]) {
         return None;
     }
     Some(Layout {

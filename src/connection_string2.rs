@@ -1032,6 +1032,33 @@ pub(crate) fn check_base64_as(
     }
 }
 
+/// Each byte's value as a base64 symbol, or 0xFF.
+const SYMBOLS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `text` is base64 of 20 bytes (a SHA-1 hash, as the KH is), that is whether
+/// [`base64_decoded_length`] is 20: the same rules for the one length that can be, in
+/// straight-line code (the general check's loop and padding cases cost more than the check
+/// itself at this length).
+#[inline]
+pub(crate) fn is_base64_of_20(text: &[u8]) -> bool {
+    let Ok(text) = <&[u8; 28]>::try_from(text) else {
+        return false;
+    };
+    // 27 symbols and one `=`.
+    all_base64_symbols(&text[..27])
+        && text[27] == b'='
+        && SYMBOLS[usize::from(text[26])] & 0b11 == 0
+}
+
 /// How many bytes `text` decodes to, if it is base64 as the `base64` crate's `STANDARD`
 /// engine decodes it: the standard alphabet, padded to whole groups of four with `=`, and the
 /// unused bits of the last symbol zero (canonical). `None` for anything else.
@@ -1041,17 +1068,6 @@ pub(crate) fn check_base64_as(
 /// `checks_base64_as_the_base64_crate_decodes` holds the two together.
 #[inline]
 pub(crate) fn base64_decoded_length(text: &[u8]) -> Option<usize> {
-    // Each byte's value as a symbol, or 0xFF.
-    const SYMBOLS: [u8; 256] = {
-        let mut table = [0xFF; 256];
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut i = 0;
-        while i < alphabet.len() {
-            table[alphabet[i] as usize] = i as u8;
-            i += 1;
-        }
-        table
-    };
     let symbol = |b: u8| Some(SYMBOLS[usize::from(b)]).filter(|&v| v != 0xFF);
     if !text.len().is_multiple_of(4) {
         return None;
@@ -1795,6 +1811,37 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The KH check is the general one held to 20 bytes: on 20-byte values (with last symbols
+    /// of every kind), with any byte changed to any value, and on other lengths.
+    #[test]
+    fn the_kh_check_is_the_general_check_held_to_20_bytes() {
+        let mut texts = Vec::new();
+        for last in 0..=255u8 {
+            let kh: Vec<u8> = (0..20u8).map(|i| i.wrapping_mul(41) ^ last).collect();
+            texts.push(BASE64.encode(kh).into_bytes());
+        }
+        for at in 0..28 {
+            for b in 0..=255u8 {
+                let mut text = texts[7].clone();
+                text[at] = b;
+                texts.push(text);
+            }
+        }
+        for len in 0..=40 {
+            texts.push(BASE64.encode(vec![9u8; len]).into_bytes());
+            texts.push(vec![b'A'; len]);
+        }
+        texts.push(b"AAAAAAAAAAAAAAAAAAAAAAAAAA==".to_vec());
+        for text in &texts {
+            assert_eq!(
+                is_base64_of_20(text),
+                base64_decoded_length(text) == Some(20),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 
