@@ -272,37 +272,31 @@ impl ConnectionString1 {
 
     /// Parse and validate an RCTICKET, allowing at most `max_addresses` addresses.
     pub fn parse(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
-        // The commas, found in one pass a word at a time (every flagged byte is one); a ninth
-        // field means too many.
-        let bytes = text.as_bytes();
-        let mut commas = [0usize; 8];
-        let mut found = 0;
-        let mut at = 0;
-        while let Some(word) = scan::word_at(bytes, at) {
-            let mut mask = scan::equal(word, b',');
-            while mask != 0 && found < 8 {
-                commas[found] = at + scan::first(mask);
-                found += 1;
-                mask &= mask - 1;
-            }
-            at += 8;
+        match usual_layout(text.as_bytes(), max_addresses) {
+            Some(layout) => Ok(ConnectionString1 {
+                text: text.to_string(),
+                list_end: layout.list_end,
+                session_id_end: layout.session_id_end,
+                count: layout.count,
+            }),
+            None => ConnectionString1::parse_any(text, max_addresses),
         }
-        for (i, &b) in bytes[at.min(bytes.len())..].iter().enumerate() {
-            if b == b',' && found < 8 {
-                commas[found] = at + i;
-                found += 1;
-            }
-        }
-        // Fields: one more than the commas, "more" past eight.
-        let count = if found == 8 { 9 } else { found + 1 };
+    }
+
+    /// [`ConnectionString1::parse`] field by field: the way for every text [`usual_layout`]
+    /// does not take, that is for the errors (the first rule broken is the one reported) and
+    /// for valid tickets written unusually (ports with leading zeros, say).
+    #[cold]
+    #[inline(never)]
+    fn parse_any(text: &str, max_addresses: usize) -> Result<ConnectionString1> {
         let mut fields = [""; 8];
-        if count == 8 {
-            let mut start = 0;
-            for (field, &comma) in fields.iter_mut().zip(&commas[..7]) {
-                *field = &text[start..comma];
-                start = comma + 1;
+        let mut count = 0;
+        // A ninth piece holds the rest of the text: there are more fields than eight.
+        for field in text.splitn(9, ',') {
+            if let Some(slot) = fields.get_mut(count) {
+                *slot = field;
             }
-            fields[7] = &text[start..];
+            count += 1;
         }
         if count != 8 {
             return Err(Error::RcTicket(format!(
@@ -388,6 +382,106 @@ impl ConnectionString1 {
             count,
         })
     }
+}
+
+/// Where a [`ConnectionString1`]'s parts end, as [`usual_layout`] finds them.
+struct Layout {
+    list_end: usize,
+    session_id_end: usize,
+    count: usize,
+}
+
+/// The first eight bytes of every RCTICKET: the protocol version and type.
+const PREFIX: u64 = u64::from_le_bytes(*b"65538,1,");
+
+/// The KH's length: the base64 of a SHA-1 hash (20 bytes).
+const KH_TEXT_LEN: usize = 28;
+
+/// The layout of `bytes` if it is a valid RCTICKET written as Windows writes them (ports
+/// without leading zeros), found in one pass over the text, eight bytes at a time where it
+/// counts; `None` for anything else.
+///
+/// Why: this is the reading path's cost, and reading field by field (splitting at commas,
+/// then at semicolons, then at colons) passes over each byte several times. Every `None`
+/// goes to [`ConnectionString1::parse_any`], which reads the text again and reports the
+/// error; so this may leave valid texts to it, but must take no invalid one, and must find
+/// the same fields as it does.
+#[inline]
+fn usual_layout(bytes: &[u8], max_addresses: usize) -> Option<Layout> {
+    use crate::connection_string2::{base64_decoded_length, is_base64_of_20};
+    if scan::word_at(bytes, 0)? != PREFIX {
+        return None;
+    }
+    // The KH has a fixed length, so the last commas are at fixed places from the end: the
+    // session ID ends before `,*,*,<KH>`.
+    let kh_start = bytes.len().checked_sub(KH_TEXT_LEN)?;
+    let session_id_end = kh_start.checked_sub(5)?;
+    if &bytes[session_id_end..kh_start] != b",*,*," {
+        return None;
+    }
+    let (list_end, count) = address_list(bytes, max_addresses)?;
+    let session_id_start = list_end + 3;
+    if session_id_start >= session_id_end || &bytes[list_end..session_id_start] != b",*," {
+        return None;
+    }
+    // Neither holds a comma, so the commas are those found above: eight fields. (A session
+    // ID that is base64 and not empty decodes to a byte at least.)
+    base64_decoded_length(&bytes[session_id_start..session_id_end])?;
+    if !is_base64_of_20(&bytes[kh_start..]) {
+        return None;
+    }
+    Some(Layout {
+        list_end,
+        session_id_end,
+        count,
+    })
+}
+
+/// Where the address list of `bytes` ends, and its number of addresses, for
+/// [`usual_layout`]: `None` as it says.
+///
+/// A function apart so that its loops have the registers to themselves: inlined, the
+/// compiler spills and reloads in them.
+#[inline(never)]
+fn address_list(bytes: &[u8], max_addresses: usize) -> Option<(usize, usize)> {
+    let mut at = LIST_START;
+    let mut count = 0;
+    let list_end = loop {
+        if count == max_addresses {
+            return None;
+        }
+        // The host is what comes before the first byte that cannot be in a host name, which
+        // must be the colon. No word to read near the end of the text: the text is too short
+        // to hold the fields after the list anyway, or `parse_any` says what else is wrong.
+        let host_start = at;
+        let colon = loop {
+            let others = !scan::host_bytes(scan::word_from(bytes, at)?) & scan::HIGH;
+            if others != 0 {
+                break at + scan::first(others);
+            }
+            at += 8;
+        };
+        if bytes[colon] != b':' || !(1..=255).contains(&(colon - host_start)) {
+            return None;
+        }
+        let port_start = colon + 1;
+        let word = scan::word_from(bytes, port_start)?;
+        // Eight when all eight bytes are digits: too many.
+        let digits = scan::first(!scan::digits(word) & scan::HIGH);
+        // A leading zero is valid, but the text then is not as `Display` writes it.
+        if !(1..=5).contains(&digits) || word as u8 == b'0' || scan::decimal(word, digits) > 65535 {
+            return None;
+        }
+        let port_end = port_start + digits;
+        count += 1;
+        at = port_end;
+        match bytes[at] {
+            b';' => at += 1,
+            b',' => break at,
+            _ => return None,
+        }
+    };
+    Some((list_end, count))
 }
 
 /// Check one `host:port` entry as [`Address::parse`] does, without making the address;
@@ -607,5 +701,256 @@ mod tests {
             ConnectionString1::parse(SPEC_EXAMPLE, 1),
             Err(Error::Limit(_))
         ));
+    }
+
+    /// What a ticket reads as: its text, addresses, session ID and KH.
+    type Read = (String, Vec<(String, u16)>, String, String);
+
+    fn read(ticket: ConnectionString1) -> Read {
+        (
+            ticket.as_str().to_string(),
+            ticket
+                .addresses()
+                .map(|a| (a.host.to_string(), a.port))
+                .collect(),
+            ticket.session_id().to_string(),
+            ticket.kh().to_string(),
+        )
+    }
+
+    /// What `parse` must make of `text`, read the plain way: `split` at commas and semicolons,
+    /// the last colon, the standard library's parser for ports and the base64 crate for the IDs.
+    fn reference(text: &str, max_addresses: usize) -> Result<Read> {
+        use base64::Engine as _;
+        let rc = Error::RcTicket;
+        let fields: Vec<&str> = text.split(',').collect();
+        if fields.len() != 8 {
+            let found = if fields.len() > 8 {
+                "more".to_string()
+            } else {
+                fields.len().to_string()
+            };
+            return Err(rc(format!(
+                "expected 8 comma-separated fields, found {found}"
+            )));
+        }
+        if fields[0] != "65538" {
+            let shown = quote_value(fields[0]);
+            return Err(rc(format!(
+                "protocol version is \"{shown}\", expected 65538"
+            )));
+        }
+        if fields[1] != "1" {
+            let shown = quote_value(fields[1]);
+            return Err(rc(format!("protocol type is \"{shown}\", expected 1")));
+        }
+        for (i, name) in [
+            (3, "assistantAccountPwd"),
+            (5, "RASessionName"),
+            (6, "RASessionPwd"),
+        ] {
+            if fields[i] != "*" {
+                return Err(rc(format!("field {} ({name}) must be \"*\"", i + 1)));
+            }
+        }
+        let mut addresses = Vec::new();
+        for entry in fields[2].split(';') {
+            if addresses.len() >= max_addresses {
+                return Err(Error::Limit(format!(
+                    "more than {max_addresses} addresses in RCTICKET"
+                )));
+            }
+            let Some((host, port)) = entry.rsplit_once(':') else {
+                let shown = quote_value(entry);
+                return Err(rc(format!("address \"{shown}\" has no :port")));
+            };
+            let host_ok = (1..=255).contains(&host.len())
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+            if !host_ok {
+                let shown = quote_value(host);
+                return Err(rc(format!(
+                    "host \"{shown}\" is neither an IPv4 address nor a computer name"
+                )));
+            }
+            let digits = port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+            let Some(number) = digits
+                .then(|| port.parse::<u16>().ok())
+                .flatten()
+                .filter(|&p| p != 0)
+            else {
+                let shown = quote_value(port);
+                return Err(rc(format!(
+                    "port \"{shown}\" is not a number from 1 to 65535"
+                )));
+            };
+            addresses.push((host.to_string(), number));
+        }
+        for (what, value, length) in [
+            ("RASessionID", fields[4], None),
+            ("protocolSpecificParms (KH)", fields[7], Some(20)),
+        ] {
+            let shown = quote_value(value);
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .map_err(|_| rc(format!("{what} \"{shown}\" is not base64")))?;
+            if decoded.is_empty() {
+                return Err(rc(format!("{what} is empty")));
+            }
+            if let Some(expected) = length
+                && decoded.len() != expected
+            {
+                let found = decoded.len();
+                return Err(rc(format!(
+                    "{what} decodes to {found} bytes, expected {expected}"
+                )));
+            }
+        }
+        let list: Vec<String> = addresses.iter().map(|(h, p)| format!("{h}:{p}")).collect();
+        let written = format!(
+            "65538,1,{},*,{},*,*,{}",
+            list.join(";"),
+            fields[4],
+            fields[7]
+        );
+        Ok((
+            written,
+            addresses,
+            fields[4].to_string(),
+            fields[7].to_string(),
+        ))
+    }
+
+    /// `parse` against the reference, and its two ways against each other: the same value or
+    /// the same error; and the one-pass way takes exactly the valid texts written as `Display`
+    /// writes them (within the limit), leaving no common ticket to the slow way.
+    fn check_against_reference(text: &str, max_addresses: usize) {
+        let expected = reference(text, max_addresses);
+        let parsed = ConnectionString1::parse(text, max_addresses).map(read);
+        assert_eq!(parsed, expected, "{text:?} {max_addresses}");
+        let slow = ConnectionString1::parse_any(text, max_addresses).map(read);
+        assert_eq!(slow, expected, "{text:?} {max_addresses}");
+        let usual = usual_layout(text.as_bytes(), max_addresses).is_some();
+        let canonical = expected.as_ref().is_ok_and(|read| read.0 == text);
+        assert_eq!(usual, canonical, "{text:?} {max_addresses}");
+    }
+
+    /// A valid ticket's text: its addresses (host, port, leading zeros), session ID and KH
+    /// bytes.
+    fn ticket_text(addresses: &[(String, u16, usize)], session_id: &[u8], kh: &[u8]) -> String {
+        use base64::Engine as _;
+        let base64 = base64::engine::general_purpose::STANDARD;
+        let list: Vec<String> = addresses
+            .iter()
+            .map(|(host, port, zeros)| format!("{host}:{}{port}", "0".repeat(*zeros)))
+            .collect();
+        format!(
+            "65538,1,{},*,{},*,*,{}",
+            list.join(";"),
+            base64.encode(session_id),
+            base64.encode(kh)
+        )
+    }
+
+    fn address_strategy() -> impl proptest::strategy::Strategy<Value = (String, u16, usize)> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![
+                "[A-Za-z0-9._-]{1,24}",
+                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+                "[a-z]{250,260}",
+            ],
+            prop_oneof![1..=65535u16, Just(65535u16), 1..=9u16],
+            prop_oneof![8 => Just(0usize), 1 => 1..3usize],
+        )
+    }
+
+    #[test]
+    fn the_examples_and_their_errors_agree_with_the_reference() {
+        let xp = "65538,1,10.0.3.105:3389;winxpsp3.contoso3.com:3389,*,\
+            rb+v0oPmEISmi8N2zK/vuhgul/ABqlDt6wW0VxMyxK8=,*,*,IuaRySSbPDNna4+2mKcsKxsbJFI=";
+        assert!(usual_layout(xp.as_bytes(), 64).is_some());
+        for text in [SPEC_EXAMPLE, xp] {
+            for max in [0, 1, 2, 3, 64] {
+                check_against_reference(text, max);
+            }
+            for at in 0..text.len() {
+                for with in [
+                    "", ",", ";", ":", "*", "=", "0", "9", "a", "/", "+", "-", "_", ".", "é", "\0",
+                    " ", ":1", ";a:1", "0", "A",
+                ] {
+                    let mut changed = text.to_string();
+                    changed.replace_range(at..at + 1, with);
+                    check_against_reference(&changed, 64);
+                    let mut inserted = text.to_string();
+                    inserted.insert_str(at, with);
+                    check_against_reference(&inserted, 64);
+                }
+            }
+        }
+        for port in [
+            "65535", "65536", "99999", "100000", "0", "00", "01", "1", "6553",
+        ] {
+            check_against_reference(&SPEC_EXAMPLE.replace(":3389;", &format!(":{port};")), 64);
+            check_against_reference(&SPEC_EXAMPLE.replace(":3389,", &format!(":{port},")), 64);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Valid tickets, some with ports written with leading zeros, session IDs of any
+        /// length and KHs of other lengths, read as the reference reads them; and then with
+        /// bytes changed, put in or taken out, at random places.
+        #[test]
+        fn parse_agrees_with_the_reference(
+            addresses in proptest::collection::vec(address_strategy(), 1..4),
+            session_id in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            kh in prop_oneof_kh(),
+            max_addresses in proptest::prop_oneof![0..4usize, proptest::strategy::Just(64)],
+            edits in proptest::collection::vec(
+                (
+                    proptest::num::usize::ANY,
+                    0..3u8,
+                    proptest::sample::select(
+                        &[",", ";", ":", "*", "=", "0", "5", "z", "Z", "/", "+", "-", "_",
+                          ".", "é", "\u{0}", " ", "\u{7f}", "~", "@", "[", "`", "{"][..],
+                    ),
+                ),
+                0..3,
+            ),
+        ) {
+            let mut text = ticket_text(&addresses, &session_id, &kh);
+            check_against_reference(&text, max_addresses);
+            for (at, kind, with) in edits {
+                let places: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+                let at = places[at % places.len()];
+                let next = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                match kind {
+                    0 => text.replace_range(at..next, with),
+                    1 => text.insert_str(at, with),
+                    _ => text.replace_range(at..next, ""),
+                }
+                check_against_reference(&text, max_addresses);
+            }
+        }
+
+        /// Texts made of the bytes that matter, in any order.
+        #[test]
+        fn any_text_agrees_with_the_reference(text in "[,;:*=0-9a-cA-C+/.é]{0,80}") {
+            check_against_reference(&text, 64);
+            let prefixed = format!("65538,1,{text}");
+            check_against_reference(&prefixed, 64);
+        }
+    }
+
+    /// KHs of 20 bytes mostly, other lengths now and then.
+    fn prop_oneof_kh() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            8 => proptest::collection::vec(any::<u8>(), 20),
+            1 => proptest::collection::vec(any::<u8>(), 0..24),
+        ]
     }
 }

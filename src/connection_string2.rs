@@ -1017,6 +1017,33 @@ pub(crate) fn check_base64_as(
     }
 }
 
+/// Each byte's value as a base64 symbol, or 0xFF.
+const SYMBOLS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `text` is base64 of 20 bytes (a SHA-1 hash, as the KH is), that is whether
+/// [`base64_decoded_length`] is 20: the same rules for the one length that can be, in
+/// straight-line code (the general check's loop and padding cases cost more than the check
+/// itself at this length).
+#[inline]
+pub(crate) fn is_base64_of_20(text: &[u8]) -> bool {
+    let Ok(text) = <&[u8; 28]>::try_from(text) else {
+        return false;
+    };
+    // 27 symbols and one `=`.
+    all_base64_symbols(&text[..27])
+        && text[27] == b'='
+        && SYMBOLS[usize::from(text[26])] & 0b11 == 0
+}
+
 /// How many bytes `text` decodes to, if it is base64 as the `base64` crate's `STANDARD`
 /// engine decodes it: the standard alphabet, padded to whole groups of four with `=`, and the
 /// unused bits of the last symbol zero (canonical). `None` for anything else.
@@ -1024,18 +1051,8 @@ pub(crate) fn check_base64_as(
 /// Why not decode with that engine: only the length is needed, and decoding (into a buffer to
 /// wipe, since an ID is a secret) cost more than the rest of parsing `<A>`.
 /// `checks_base64_as_the_base64_crate_decodes` holds the two together.
-fn base64_decoded_length(text: &[u8]) -> Option<usize> {
-    // Each byte's value as a symbol, or 0xFF.
-    const SYMBOLS: [u8; 256] = {
-        let mut table = [0xFF; 256];
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut i = 0;
-        while i < alphabet.len() {
-            table[alphabet[i] as usize] = i as u8;
-            i += 1;
-        }
-        table
-    };
+#[inline]
+pub(crate) fn base64_decoded_length(text: &[u8]) -> Option<usize> {
     let symbol = |b: u8| Some(SYMBOLS[usize::from(b)]).filter(|&v| v != 0xFF);
     if !text.len().is_multiple_of(4) {
         return None;
@@ -1046,14 +1063,7 @@ fn base64_decoded_length(text: &[u8]) -> Option<usize> {
         _ => 0,
     };
     let symbols = &text[..text.len() - padding];
-    // Comparisons rather than the table: a fold of them is vectorised, table lookups are not.
-    let is_symbol = |b: u8| {
-        ((b | 0x20).wrapping_sub(b'a') < 26)
-            | (b.wrapping_sub(b'0') < 10)
-            | (b == b'+')
-            | (b == b'/')
-    };
-    if !symbols.iter().fold(true, |all, &b| all & is_symbol(b)) {
+    if !all_base64_symbols(symbols) {
         return None;
     }
     // With padding, the last symbol carries 4 (two `=`) or 2 (one `=`) bits beyond the data.
@@ -1068,6 +1078,33 @@ fn base64_decoded_length(text: &[u8]) -> Option<usize> {
         return None;
     }
     Some(text.len() / 4 * 3 - padding)
+}
+
+/// Whether every byte of `symbols` is in base64's standard alphabet (padding excluded).
+///
+/// Sixteen bytes at a time, each sixteen one vectorised fold, the last sixteen overlapping
+/// those before them (checking a byte twice changes nothing): one fold over the whole value
+/// leaves a remainder of up to fifteen bytes to a loop of a dozen instructions a byte, which
+/// cost more than the rest for values of a few tens of bytes (IDs, KHs).
+#[inline]
+fn all_base64_symbols(symbols: &[u8]) -> bool {
+    let is_symbol = |b: u8| {
+        ((b | 0x20).wrapping_sub(b'a') < 26)
+            | (b.wrapping_sub(b'0') < 10)
+            | (b == b'+')
+            | (b == b'/')
+    };
+    let all = |bytes: &[u8]| bytes.iter().fold(true, |all, &b| all & is_symbol(b));
+    let Some(last) = symbols.last_chunk::<16>() else {
+        return all(symbols);
+    };
+    let (chunks, _) = symbols.as_chunks::<16>();
+    for chunk in chunks {
+        if !all(chunk) {
+            return false;
+        }
+    }
+    all(last)
 }
 
 fn check_base64(value: &str, what: &str, length: Option<usize>) -> Result<()> {
@@ -1735,6 +1772,58 @@ mod tests {
             assert_eq!(
                 base64_decoded_length(text),
                 BASE64.decode(text).ok().map(|bytes| bytes.len()),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// Texts long enough for the sixteen-at-a-time check, whole chunks and not: any byte
+    /// value at any place (the overlapping last chunk included) is judged as the base64 crate
+    /// does.
+    #[test]
+    fn long_base64_agrees_with_the_base64_crate_whatever_byte_is_changed() {
+        for len in 4..=40 {
+            let valid = BASE64.encode((0..len).map(|i| (i * 37) as u8).collect::<Vec<u8>>());
+            for at in 0..valid.len() {
+                for b in 0..=255u8 {
+                    let mut text = valid.clone().into_bytes();
+                    text[at] = b;
+                    assert_eq!(
+                        base64_decoded_length(&text),
+                        BASE64.decode(&text).ok().map(|bytes| bytes.len()),
+                        "{len} {at} {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The KH check is the general one held to 20 bytes: on 20-byte values (with last symbols
+    /// of every kind), with any byte changed to any value, and on other lengths.
+    #[test]
+    fn the_kh_check_is_the_general_check_held_to_20_bytes() {
+        let mut texts = Vec::new();
+        for last in 0..=255u8 {
+            let kh: Vec<u8> = (0..20u8).map(|i| i.wrapping_mul(41) ^ last).collect();
+            texts.push(BASE64.encode(kh).into_bytes());
+        }
+        for at in 0..28 {
+            for b in 0..=255u8 {
+                let mut text = texts[7].clone();
+                text[at] = b;
+                texts.push(text);
+            }
+        }
+        for len in 0..=40 {
+            texts.push(BASE64.encode(vec![9u8; len]).into_bytes());
+            texts.push(vec![b'A'; len]);
+        }
+        texts.push(b"AAAAAAAAAAAAAAAAAAAAAAAAAA==".to_vec());
+        for text in &texts {
+            assert_eq!(
+                is_base64_of_20(text),
+                base64_decoded_length(text) == Some(20),
                 "{}",
                 String::from_utf8_lossy(text)
             );
