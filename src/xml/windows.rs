@@ -7,7 +7,7 @@
 //! Why: quick-xml scans each tag twice, a byte at a time, and an LHTICKET tag is 6 KB; this
 //! reads it once, with the lexers' vectorised value scans.
 
-use super::{Attributes, Lexeme, Limits, declaration, end_tag, is_space, start_tag};
+use super::{Attributes, Lexeme, Limits, declaration, end_tag, is_space, skip_space, start_tag};
 
 /// The lexeme at `*at` and its offset, moving `*at` past it; `None` to hand over at `*at`.
 #[inline(always)]
@@ -21,11 +21,8 @@ pub(super) fn next<'a>(
     let mut start = *at;
     // Whitespace before a tag or the end is nothing to the reader: skipped here rather than
     // given as a lexeme of its own.
-    if bytes.get(start).copied().is_some_and(is_space) {
-        let mut end = start + 1;
-        while bytes.get(end).copied().is_some_and(is_space) {
-            end += 1;
-        }
+    let end = skip_space(bytes, start);
+    if end > start {
         // quick-xml reads whitespace and the text after it as one text: leave it both.
         if !matches!(bytes.get(end), None | Some(b'<')) {
             return None;
