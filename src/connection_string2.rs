@@ -1202,6 +1202,31 @@ mod tests {
     }
 
     #[test]
+    fn only_transports_stand_in_c_and_only_listeners_in_t() {
+        let parse = |c: &str| {
+            let text = format!("<E><A ID=\"AAAA\"/><C>{c}</C></E>");
+            ConnectionString2::parse(&text, &Limits::default()).map(|_| ())
+        };
+        assert_eq!(
+            parse("<T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></T>"),
+            Ok(())
+        );
+        for (c, message) in [
+            (
+                "<X ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></X>",
+                "unexpected element <X> in <C>",
+            ),
+            (
+                "<T ID=\"1\" SID=\"0\"><Y P=\"1\" N=\"h\"/></T>",
+                "unexpected element <Y> in <T>",
+            ),
+        ] {
+            let error = parse(c).unwrap_err().to_string();
+            assert!(error.contains(message), "{c}: {error}");
+        }
+    }
+
+    #[test]
     fn unknown_listener_and_transport_attributes_are_kept_and_written_back() {
         let text = "<E><A ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\" Z=\"z&#x9B;\"><L P=\"1\" N=\"h\" W=\"w\" V=\"&amp;\"/></T></C></E>\r\n";
         let cs = ConnectionString2::parse(text, &Limits::default()).unwrap();
