@@ -1029,6 +1029,26 @@ mod tests {
     }
 
     #[test]
+    fn the_root_element_says_which_grammar_reads_the_document() {
+        let cs2 = "<E><A ID=\"AAAA\"/><C><T ID=\"1\" SID=\"0\"><L P=\"1\" N=\"h\"/></T></C></E>";
+        let limits = Limits::default();
+        assert!(matches!(
+            read(cs2.as_bytes(), &limits),
+            Ok(Document::ConnectionString(_))
+        ));
+        let refused = |text: &str| read(text.as_bytes(), &limits).unwrap_err().to_string();
+        let other = refused("<X ID=\"AAAA\"/>");
+        assert!(
+            other.contains("root element is <X>, expected <UPLOADINFO> or <E>"),
+            "{other}"
+        );
+        let bare = Invitation::from_bytes(cs2.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(bare.contains("bare Connection String 2"), "{bare}");
+    }
+
+    #[test]
     fn integers_are_decimal_digits_that_fit_a_u64() {
         let cases = [
             "",
