@@ -1069,6 +1069,11 @@ mod tests {
             "99999999999999999999",
             "0000000000000000000000001",
             "000000000000000000000000a",
+            // The bytes on either side of the digits.
+            "/",
+            ":",
+            "1:",
+            "::",
         ];
         for value in cases {
             let expected = (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
