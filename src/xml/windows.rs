@@ -18,18 +18,14 @@ pub(super) fn next<'a>(
     attributes: &mut Attributes<'a>,
 ) -> Option<(Lexeme<'a>, usize)> {
     let bytes = text.as_bytes();
-    let mut start = *at;
     // Whitespace before a tag or the end is nothing to the reader: skipped here rather than
-    // given as a lexeme of its own.
-    let end = skip_space(bytes, start);
-    if end > start {
-        // quick-xml reads whitespace and the text after it as one text: leave it both.
-        if !matches!(bytes.get(end), None | Some(b'<')) {
-            return None;
-        }
-        start = end;
-        *at = end;
+    // given as a lexeme of its own. Text, and whitespace before it, which quick-xml reads as
+    // one text, are left to quick-xml.
+    let start = skip_space(bytes, *at);
+    if !matches!(bytes.get(start), None | Some(b'<')) {
+        return None;
     }
+    *at = start;
     let (lexeme, end) = match bytes.get(start) {
         None => return Some((Lexeme::Eof, start)),
         Some(b'<') => match bytes.get(start + 1) {
