@@ -473,12 +473,12 @@ fn start_tag<'a>(
 ) -> LexResult<(&'a str, usize, bool)> {
     discard(attributes);
     let bytes = text.as_bytes();
-    let error = |detail: String| malformed(text, lt, &detail);
     let (name, mut at) = match plain_name_at(bytes, lt + 1) {
         Some(end) => (&text[lt + 1..end], end),
         None => {
-            let (name, at) = name_at(text, lt + 1)
-                .ok_or_else(|| error("expected an element name after '<'".into()))?;
+            let (name, at) = name_at(text, lt + 1).ok_or_else(|| {
+                tag_error(text, lt, format_args!("expected an element name after '<'"))
+            })?;
             check_no_namespace(text, lt, name, "element")?;
             (name, at)
         }
@@ -496,12 +496,9 @@ fn start_tag<'a>(
         {
             let key = &text[spaced..end];
             let (close, value, hex) = attribute_value(text, end + 2, b'"', lt, key)?;
-            let attribute = Attr {
-                name: key,
-                value,
-                hex,
-            };
-            add_attribute(text, lt, name, attributes, &mut seen, attribute, limits)?;
+            add_attribute(
+                text, lt, name, attributes, &mut seen, key, value, hex, limits,
+            )?;
             at = close + 1;
             continue;
         }
@@ -511,56 +508,66 @@ fn start_tag<'a>(
                 return Ok((name, spaced + 2, true));
             }
             None => {
-                return Err(Box::new(error(format!(
-                    "the document ends inside <{name}>"
-                ))));
+                return Err(tag_error(
+                    text,
+                    lt,
+                    format_args!("the document ends inside <{name}>"),
+                ));
             }
             Some(_) if spaced == at => {
-                return Err(Box::new(error(format!(
-                    "in <{name}>: expected whitespace, '>' or '/>' after {}",
-                    if attributes.is_empty() {
-                        "the element name"
-                    } else {
-                        "an attribute"
-                    }
-                ))));
+                let after = if attributes.is_empty() {
+                    "the element name"
+                } else {
+                    "an attribute"
+                };
+                return Err(tag_error(
+                    text,
+                    lt,
+                    format_args!("in <{name}>: expected whitespace, '>' or '/>' after {after}"),
+                ));
             }
             Some(_) => {}
         }
-        let (key, after) = name_at(text, spaced)
-            .ok_or_else(|| error(format!("in <{name}>: expected an attribute name")))?;
+        let (key, after) = name_at(text, spaced).ok_or_else(|| {
+            tag_error(
+                text,
+                lt,
+                format_args!("in <{name}>: expected an attribute name"),
+            )
+        })?;
         check_no_namespace(text, lt, key, "attribute")?;
         at = skip_space(bytes, after);
         if bytes.get(at) != Some(&b'=') {
-            return Err(Box::new(error(format!(
-                "in <{name}>: attribute {key} has no '='"
-            ))));
+            return Err(tag_error(
+                text,
+                lt,
+                format_args!("in <{name}>: attribute {key} has no '='"),
+            ));
         }
         at = skip_space(bytes, at + 1);
         let quote = match bytes.get(at) {
             Some(&quote @ (b'"' | b'\'')) => quote,
             _ => {
-                return Err(Box::new(error(format!(
-                    "in <{name}>: the value of attribute {key} is not in quotes"
-                ))));
+                return Err(tag_error(
+                    text,
+                    lt,
+                    format_args!("in <{name}>: the value of attribute {key} is not in quotes"),
+                ));
             }
         };
         let (close, value, hex) = attribute_value(text, at + 1, quote, lt, key)?;
         add_attribute(
-            text,
-            lt,
-            name,
-            attributes,
-            &mut seen,
-            Attr {
-                name: key,
-                value,
-                hex,
-            },
-            limits,
+            text, lt, name, attributes, &mut seen, key, value, hex, limits,
         )?;
         at = close + 1;
     }
+}
+
+/// The error for a tag whose `<` is at `lt`: out of line, so that the lexers' loops stay small.
+#[cold]
+#[inline(never)]
+fn tag_error(text: &str, lt: usize, detail: std::fmt::Arguments<'_>) -> Box<Error> {
+    Box::new(malformed(text, lt, &detail.to_string()))
 }
 
 /// Empty `attributes`, wiping every value that was unescaped into a string of its own: in a
@@ -579,60 +586,90 @@ fn discard(attributes: &mut Attributes<'_>) {
 const LINEAR_DUPLICATE_CHECK: usize = 32;
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn add_attribute<'a>(
     text: &str,
     lt: usize,
     element: &str,
     attributes: &mut Attributes<'a>,
     seen: &mut u64,
-    attribute: Attr<'a>,
+    key: &'a str,
+    value: Cow<'a, str>,
+    hex: bool,
     limits: &Limits,
 ) -> LexResult<()> {
     // A duplicate has the same length and first byte as the name it repeats: only when an
     // earlier name shares both (never, among the names Windows writes) are the names compared.
-    let class = attribute
-        .name
+    let class = key
         .len()
         .wrapping_mul(7)
-        .wrapping_add(usize::from(
-            attribute.name.as_bytes().first().copied().unwrap_or(0),
-        ))
+        .wrapping_add(usize::from(key.as_bytes().first().copied().unwrap_or(0)))
         % 64;
     let possible = *seen & (1 << class) != 0;
     *seen |= 1 << class;
-    let duplicate = if !possible {
-        false
-    } else if attributes.len() < LINEAR_DUPLICATE_CHECK {
-        attributes.iter().any(|a| same_name(a.name, attribute.name))
-    } else {
-        let names: std::collections::HashSet<&str> = attributes.iter().map(|a| a.name).collect();
-        names.contains(attribute.name)
-    };
-    if duplicate {
-        return Err(Box::new(malformed(
+    if possible && is_duplicate(attributes, key) {
+        return Err(tag_error(
             text,
             lt,
-            &format!("attribute {} appears twice in <{element}>", attribute.name),
-        )));
+            format_args!("attribute {key} appears twice in <{element}>"),
+        ));
     }
-    if attributes.len() >= limits.max_attributes {
-        return Err(Box::new(Error::Limit(format!(
-            "more than {} attributes on <{element}> at {}",
-            limits.max_attributes,
-            Position::of_offset(text, lt)
-        ))));
+    if attributes.len() >= limits.max_attributes || value.len() > limits.max_attribute_bytes {
+        let too_many = attributes.len() >= limits.max_attributes;
+        return Err(attribute_limit(
+            text,
+            lt,
+            element,
+            key,
+            value.len(),
+            too_many,
+            limits,
+        ));
     }
-    if attribute.value.len() > limits.max_attribute_bytes {
-        return Err(Box::new(Error::Limit(format!(
-            "attribute {} at {} is {} bytes long, above the limit of {}",
-            attribute.name,
-            Position::of_offset(text, lt),
-            attribute.value.len(),
-            limits.max_attribute_bytes
-        ))));
-    }
-    attributes.push(attribute);
+    attributes.push(Attr {
+        name: key,
+        value,
+        hex,
+    });
     Ok(())
+}
+
+/// Whether an attribute named `key` is among `attributes` already.
+#[inline(never)]
+fn is_duplicate(attributes: &[Attr<'_>], key: &str) -> bool {
+    if attributes.len() < LINEAR_DUPLICATE_CHECK {
+        attributes.iter().any(|a| same_name(a.name, key))
+    } else {
+        let names: std::collections::HashSet<&str> = attributes.iter().map(|a| a.name).collect();
+        names.contains(key)
+    }
+}
+
+/// The limit an attribute `key` of `length` bytes on `element` went past: the number of
+/// attributes if `too_many`, else its length.
+#[cold]
+#[inline(never)]
+fn attribute_limit(
+    text: &str,
+    lt: usize,
+    element: &str,
+    key: &str,
+    length: usize,
+    too_many: bool,
+    limits: &Limits,
+) -> Box<Error> {
+    let at = Position::of_offset(text, lt);
+    Box::new(Error::Limit(if too_many {
+        format!(
+            "more than {} attributes on <{element}> at {at}",
+            limits.max_attributes
+        )
+    } else {
+        format!(
+            "attribute {key} at {at} is {length} bytes long, above the limit of {}",
+            limits.max_attribute_bytes
+        )
+    }))
 }
 
 /// The end tag whose `<` is at `lt` (`</name>`, whitespace allowed before `>`): its name and
