@@ -375,10 +375,7 @@ impl Invitation {
         let mut lh_ticket_is_hex = false;
         let mut unknown_attributes = Vec::new();
         for attribute in attributes {
-            match KNOWN_ATTRIBUTES
-                .iter()
-                .position(|known| xml::same_name(known, attribute.name))
-            {
+            match known_slot(attribute.name) {
                 Some(slot) => {
                     known[slot] = Some(&attribute.value);
                     if slot == LHTICKET {
@@ -604,6 +601,29 @@ const KNOWN_ATTRIBUTES: [&str; 8] = [
     "PassStub",
     "L",
 ];
+
+/// Where `name` is in [`KNOWN_ATTRIBUTES`]: by its length and first byte, then one
+/// comparison of known length (a word or two) rather than eight comparisons.
+fn known_slot(name: &str) -> Option<usize> {
+    let slot = match (name.len(), name.as_bytes().first()) {
+        (8, Some(b'U')) => 0,
+        (8, Some(b'L')) => 1,
+        (8, Some(b'R')) => 2,
+        (17, _) => 3,
+        (7, _) => 4,
+        (8, Some(b'D')) => 5,
+        (8, Some(b'P')) => 6,
+        (1, _) => 7,
+        _ => return None,
+    };
+    let same = match slot {
+        3 => name.as_bytes() == KNOWN_ATTRIBUTES[3].as_bytes(),
+        4 => name.as_bytes() == KNOWN_ATTRIBUTES[4].as_bytes(),
+        7 => name.as_bytes() == KNOWN_ATTRIBUTES[7].as_bytes(),
+        _ => name.as_bytes().first_chunk::<8>() == KNOWN_ATTRIBUTES[slot].as_bytes().first_chunk(),
+    };
+    same.then_some(slot)
+}
 
 fn flag(name: &'static str, value: &str) -> Result<bool> {
     match value {
@@ -893,6 +913,34 @@ mod tests {
     #[test]
     fn lhticket_is_where_its_index_says() {
         assert_eq!(KNOWN_ATTRIBUTES[LHTICKET], "LHTICKET");
+    }
+
+    #[test]
+    fn known_attributes_are_found_by_their_exact_names_only() {
+        for (slot, name) in KNOWN_ATTRIBUTES.iter().enumerate() {
+            assert_eq!(known_slot(name), Some(slot), "{name}");
+            // The same length and first letter, another name.
+            let mut near = name.to_string();
+            near.push('X');
+            assert_eq!(known_slot(&near), None, "{near}");
+            let other = format!("{}x", &name[..name.len() - 1]);
+            assert_eq!(known_slot(&other), None, "{other}");
+            assert_eq!(
+                known_slot(&name.to_lowercase()),
+                None,
+                "{name} in lower case"
+            );
+        }
+        for name in [
+            "",
+            "U",
+            "DtStartX",
+            "RCTICKETENCRYPTEd",
+            "Username",
+            "PASSSTUB",
+        ] {
+            assert_eq!(known_slot(name), None, "{name}");
+        }
     }
 
     #[test]

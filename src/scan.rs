@@ -56,6 +56,27 @@ pub(crate) fn within(word: u64, low: u8, high: u8) -> u64 {
     at_least_low & !above_high & !word & HIGH
 }
 
+/// The high bit of the first byte of `word` that ends a plain double-quoted attribute value
+/// (a C0 control, a byte from 0x80 on, `"`, `&` or `<`), and perhaps of bytes after it (by
+/// a borrow), never of a byte before it: [`first`] of it is exact. Half the operations of
+/// [`control_or_non_ascii`] and three [`equal`]s.
+#[inline(always)]
+pub(crate) fn first_value_stop(word: u64) -> u64 {
+    // `"` (0x22) and `&` (0x26) differ in one bit, so one comparison finds both.
+    let quote_or_ampersand = (word & splat(0xFB)) ^ splat(b'"');
+    let less_than = word ^ splat(b'<');
+    // Below 0x20, subtracting 0x20 wraps the byte round to 0xE0 or more.
+    let control = word.wrapping_sub(splat(0x20));
+    (control | word | first_zero_byte(quote_or_ampersand) | first_zero_byte(less_than)) & HIGH
+}
+
+/// The high bit of the first zero byte of `x` (and perhaps of bytes after it, by a borrow),
+/// with bits other than the high ones left to the caller to mask.
+#[inline(always)]
+fn first_zero_byte(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x
+}
+
 /// The high bit of every byte of `word` that may be in a computer name or dotted IPv4 address
 /// (ASCII letters and digits, `-`, `.`, `_`), exactly up to the first byte from 0x80 on, which
 /// is not flagged; bytes after that one may be flagged wrongly. So the lowest byte not flagged
@@ -123,6 +144,28 @@ pub(crate) fn find(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_value_stop_finds_the_first_stop_whatever_follows() {
+        let stops = |b: u8| !(0x20..0x80).contains(&b) || b"\"&<".contains(&b);
+        let fill = [b'a', b'~', b' ', b'!', b'=', b'%', b'\'', b';', b'='];
+        for at in 0..8 {
+            for b in 0..=255u8 {
+                for after in [
+                    0u8, 0x1F, 0x20, 0x21, 0x22, 0x25, 0x26, 0x3C, 0x7F, 0x80, 0xFF,
+                ] {
+                    // Bytes that run on before it, `after` after it.
+                    let mut bytes = [fill[at]; 8];
+                    bytes[at + 1..].fill(after);
+                    bytes[at] = b;
+                    let expected = bytes.iter().position(|&x| stops(x)).unwrap_or(8);
+                    let mask = first_value_stop(u64::from_le_bytes(bytes));
+                    assert_eq!(first(mask), expected, "{bytes:02x?}");
+                    assert_eq!(mask & !HIGH, 0);
+                }
+            }
+        }
+    }
 
     fn flagged(mask: u64) -> Vec<bool> {
         (0..8).map(|i| mask >> (8 * i + 7) & 1 == 1).collect()
