@@ -297,7 +297,7 @@ impl<'a> Listeners<'a> {
     fn view(&self, held: &'a HeldListener) -> ListenerRef<'a> {
         ListenerRef {
             address: held.address.of(self.values),
-            port: held.port,
+            port: u16::try_from(held.port).ok(),
             uri: held.uri.map(|uri| uri.of(self.values)),
             extra: &held.extra,
         }
@@ -344,9 +344,20 @@ impl Span {
 #[derive(Clone)]
 struct HeldListener {
     address: Span,
-    port: Option<u16>,
+    /// The port, or [`NO_PORT`]. A whole word rather than an `Option<u16>`, whose two halves
+    /// are stored apart and then read together when the listener is moved into its `Vec`,
+    /// which the processor cannot forward from the stores (docs/performance.md).
+    port: u64,
     uri: Option<Span>,
     extra: Vec<Attribute>,
+}
+
+/// [`HeldListener::port`] when there is none.
+const NO_PORT: u64 = u64::MAX;
+
+/// An optional port as a [`HeldListener`] holds it.
+fn held_port(port: Option<u16>) -> u64 {
+    port.map_or(NO_PORT, u64::from)
 }
 
 /// A transport as a [`ConnectionString2`] holds it: its listeners are
@@ -616,7 +627,7 @@ impl ConnectionString2 {
             for mut l in t.listeners {
                 let held = HeldListener {
                     address: push_value(&mut ticket.values, &l.address),
-                    port: l.port,
+                    port: held_port(l.port),
                     uri: l
                         .uri
                         .as_deref()
@@ -986,7 +997,7 @@ fn listener(values: &mut String, source: &str, attributes: &[Attr<'_>]) -> Resul
     }
     Ok(HeldListener {
         address: place(values, source, address),
-        port,
+        port: held_port(port),
         uri: uri.map(|uri| place(values, source, uri)),
         extra: if others {
             attribute::all_but(attributes, &["P", "U", "N"])
