@@ -1465,6 +1465,30 @@ mod tests {
     }
 
     #[test]
+    fn declarations_end_at_the_first_question_mark_and_angle_bracket() {
+        // A `?` not followed by `>`, at every distance from the start (the Windows scanner
+        // searches a word at a time), and `?>` where quick-xml ends a declaration even inside
+        // a quoted value.
+        for pad in 0..20 {
+            let spaces = " ".repeat(pad);
+            for text in [
+                format!("<?xml version=\"1.0\"{spaces} encoding=\"a?b\"?><E/>"),
+                format!("<?xml version=\"1.0\"{spaces}??><E/>"),
+                format!("<?xml version=\"1.0\"{spaces} encoding=\"a?>\"?><E/>"),
+                format!("<?xml version=\"1.0\"{spaces}?"),
+                format!("<?xml{spaces} ?><E/>"),
+            ] {
+                sources_agree(&text, &Limits::default());
+            }
+        }
+        let limits = Limits::default();
+        let text = "<?xml version=\"1.0\" ?><E/>";
+        let mut reader = Reader::new(text, &limits);
+        while reader.next().unwrap() != Token::Eof {}
+        assert!(reader.stayed_with_the_windows_scanner());
+    }
+
+    #[test]
     fn values_unescaped_into_strings_of_their_own_are_wiped_when_discarded() {
         use crate::crypto::tests::take_wiped_lengths;
         // Each unescaped value is a string as long as its text: 40 and 41 bytes here, lengths

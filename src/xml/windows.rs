@@ -8,6 +8,7 @@
 //! reads it once, with the lexers' vectorised value scans.
 
 use super::{Attributes, Lexeme, Limits, declaration, end_tag, is_space, skip_space, start_tag};
+use crate::scan;
 
 /// The lexeme at `*at` and its offset, moving `*at` past it; `None` to hand over at `*at`.
 #[inline(always)]
@@ -39,10 +40,14 @@ pub(super) fn next<'a>(
                     && bytes.starts_with(b"<?xml")
                     && bytes.get(5).copied().is_some_and(is_space) =>
             {
-                // The first `?>`; a declaration is short, too short to build a substring finder for.
-                let end = memchr::memchr_iter(b'?', bytes)
-                    .find(|&question| bytes.get(question + 1) == Some(&b'>'))?
-                    + 2;
+                // The first `?>` after `<?` (a declaration is short: a word at a time).
+                let mut question = 1;
+                let end = loop {
+                    question = scan::find(bytes, question + 1, b'?')?;
+                    if bytes.get(question + 1) == Some(&b'>') {
+                        break question + 2;
+                    }
+                };
                 let encoding = declaration(text, 0, end).ok()?;
                 (Lexeme::Declaration { encoding }, end)
             }
