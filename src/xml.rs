@@ -394,7 +394,7 @@ const PLAIN_NAME_BYTES: [bool; 256] = {
 /// are inlined, where indexing called a function for them (indexing is cheaper for names as it
 /// is, measured).
 #[inline(always)]
-fn ascii_range(text: &str, start: usize, end: usize) -> &str {
+fn value_between_quotes(text: &str, start: usize, end: usize) -> &str {
     text.split_at(start).1.split_at(end - start).0
 }
 
@@ -839,7 +839,7 @@ fn attribute_value<'a>(
         let end = start + plain;
         return Ok((
             end,
-            Cow::Borrowed(ascii_range(text, start, end)),
+            Cow::Borrowed(value_between_quotes(text, start, end)),
             hex_digits > 0,
         ));
     }
