@@ -826,21 +826,23 @@ fn attribute_value<'a>(
     key: &str,
 ) -> LexResult<(usize, Cow<'a, str>, bool)> {
     let rest = text.as_bytes().get(start..).unwrap_or_default();
-    // Hex digits need nothing done: an LHTICKET (6 KB) is read in one pass that also spares
+    // Most values end in their first sixteen bytes. Longer ones may be hex digits, which need
+    // nothing done: an LHTICKET (6 KB) is read in one pass that also spares
     // `LhTicket::from_hex` checking it again. Other values need one pass to the quote, unless
     // something needs work first (controls, line breaks, references, non-ASCII, `<`).
-    let hex_digits = hex_run(rest, quote);
-    let plain = if hex_digits > 0 {
-        hex_digits
-    } else {
-        plain_value_bytes(rest, quote)
+    let (plain, hex) = match plain_value_head(rest, quote) {
+        Some(plain) => (plain, false),
+        None => match hex_run(rest, quote) {
+            0 => (plain_value_tail(rest, quote), false),
+            hex_digits => (hex_digits, true),
+        },
     };
     if rest.get(plain) == Some(&quote) {
         let end = start + plain;
         return Ok((
             end,
             Cow::Borrowed(value_between_quotes(text, start, end)),
-            hex_digits > 0,
+            hex,
         ));
     }
     let close = start
@@ -1120,60 +1122,81 @@ fn hex_run(bytes: &[u8], quote: u8) -> usize {
 /// quote when the value needs no normalising.
 ///
 /// Most values are a few to a few tens of bytes: the first sixteen are looked at eight at a
-/// time in a word, then sixteen at a time in a loop the compiler vectorises, then eight at a
-/// time again to find where in those sixteen the run ends (a byte at a time cost more than
-/// the rest of reading them). Inlined: a call, and a quote not known at compile time, cost the
-/// Windows-layout readers 5 % of their instructions.
-#[inline(always)]
+/// time in a word ([`plain_value_head`]), then sixteen at a time in a loop the compiler
+/// vectorises, then eight at a time again to find where in those sixteen the run ends
+/// ([`plain_value_tail`]); a byte at a time cost more than the rest of reading them. Inlined:
+/// a call, and a quote not known at compile time, cost the Windows-layout readers 5 % of their
+/// instructions.
+#[cfg(test)]
 fn plain_value_bytes(bytes: &[u8], quote: u8) -> usize {
-    #[inline(always)]
-    fn stops(b: u8, quote: u8) -> bool {
-        // Below 0x20 as a signed byte: the controls, and every non-ASCII byte.
-        (b == quote) | (b == b'&') | (b == b'<') | ((b as i8) < 0x20)
+    plain_value_head(bytes, quote).unwrap_or_else(|| plain_value_tail(bytes, quote))
+}
+
+/// Whether `b` ends a plain value quoted with `quote`.
+#[inline(always)]
+fn stops_value(b: u8, quote: u8) -> bool {
+    // Below 0x20 as a signed byte: the controls, and every non-ASCII byte.
+    (b == quote) | (b == b'&') | (b == b'<') | ((b as i8) < 0x20)
+}
+
+/// The high bit of each byte of `word` that ends a plain value quoted with `quote` (for
+/// `"`, perhaps of bytes after the first too: [`scan::first`] of it is exact).
+#[inline(always)]
+fn value_stops_in(word: u64, quote: u8) -> u64 {
+    if quote == b'"' {
+        scan::first_value_stop(word)
+    } else {
+        scan::control_or_non_ascii(word)
+            | scan::equal(word, quote)
+            | scan::equal(word, b'&')
+            | scan::equal(word, b'<')
     }
-    #[inline(always)]
-    fn stops_in(word: u64, quote: u8) -> u64 {
-        if quote == b'"' {
-            scan::first_value_stop(word)
-        } else {
-            scan::control_or_non_ascii(word)
-                | scan::equal(word, quote)
-                | scan::equal(word, b'&')
-                | scan::equal(word, b'<')
-        }
-    }
+}
+
+/// [`plain_value_bytes`] when the run ends within the first sixteen bytes (or the bytes do);
+/// `None` when those sixteen can all stand in the value.
+#[inline(always)]
+fn plain_value_head(bytes: &[u8], quote: u8) -> Option<usize> {
     let mut at = 0;
     while at < 16 {
         let Some(word) = scan::word_at(bytes, at) else {
-            break;
+            while at < bytes.len() && !stops_value(bytes[at], quote) {
+                at += 1;
+            }
+            return Some(at);
         };
-        let stop = stops_in(word, quote);
+        let stop = value_stops_in(word, quote);
+        if stop != 0 {
+            return Some(at + scan::first(stop));
+        }
+        at += 8;
+    }
+    None
+}
+
+/// [`plain_value_bytes`] for bytes whose first sixteen can all stand in the value.
+#[inline(always)]
+fn plain_value_tail(bytes: &[u8], quote: u8) -> usize {
+    let mut at = 16;
+    for chunk in bytes.get(16..).unwrap_or_default().chunks_exact(16) {
+        let chunk: &[u8; 16] = chunk.try_into().unwrap_or(&[0; 16]);
+        if chunk
+            .iter()
+            .fold(0u8, |any, &b| any | u8::from(stops_value(b, quote)))
+            != 0
+        {
+            break;
+        }
+        at += 16;
+    }
+    while let Some(word) = scan::word_at(bytes, at) {
+        let stop = value_stops_in(word, quote);
         if stop != 0 {
             return at + scan::first(stop);
         }
         at += 8;
     }
-    if at == 16 {
-        for chunk in bytes[16..].chunks_exact(16) {
-            let chunk: &[u8; 16] = chunk.try_into().unwrap_or(&[0; 16]);
-            if chunk
-                .iter()
-                .fold(0u8, |any, &b| any | u8::from(stops(b, quote)))
-                != 0
-            {
-                break;
-            }
-            at += 16;
-        }
-        while let Some(word) = scan::word_at(bytes, at) {
-            let stop = stops_in(word, quote);
-            if stop != 0 {
-                return at + scan::first(stop);
-            }
-            at += 8;
-        }
-    }
-    while at < bytes.len() && !stops(bytes[at], quote) {
+    while at < bytes.len() && !stops_value(bytes[at], quote) {
         at += 1;
     }
     at
