@@ -256,7 +256,7 @@ impl<'a, 'l> Reader<'a, 'l> {
                 }
                 Lexeme::End(name) => {
                     return match self.open.pop() {
-                        Some(open) if open == name => Ok(Token::End(name)),
+                        Some(open) if same_name(open, name) => Ok(Token::End(name)),
                         Some(open) => Err(Box::new(malformed(
                             self.text,
                             offset,
