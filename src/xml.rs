@@ -1558,24 +1558,42 @@ mod tests {
 
     #[test]
     fn enforces_limits() {
+        // The limit's message, which must say which limit.
         let limit = |set: fn(&mut Limits), text: &str| {
             let mut limits = Limits::default();
             set(&mut limits);
             assert!(!sources_agree(text, &limits), "{text}");
-            matches!(tokens(Reader::new(text, &limits)).1, Some(Error::Limit(_)))
+            match tokens(Reader::new(text, &limits)).1 {
+                Some(Error::Limit(message)) => message,
+                other => panic!("{text}: {other:?}"),
+            }
         };
-        assert!(limit(|l| l.max_depth = 2, "<a><b><c/></b></a>"));
-        assert!(limit(|l| l.max_elements = 3, "<a><b/><b/><b/></a>"));
-        assert!(limit(
-            |l| l.max_elements = 3,
-            "<!--1--><!--2--><a/><!--3-->"
-        ));
-        assert!(limit(|l| l.max_attributes = 1, "<a x=\"1\" y=\"2\"/>"));
-        assert!(limit(|l| l.max_attribute_bytes = 3, "<a x=\"1234\"/>"));
-        assert!(limit(
-            |l| l.max_attribute_bytes = 3,
-            "<a x=\"&amp;&amp;&amp;&amp;\"/>"
-        ));
+        assert!(limit(|l| l.max_depth = 2, "<a><b><c/></b></a>").contains("nested deeper"));
+        assert!(
+            limit(|l| l.max_elements = 3, "<a><b/><b/><b/></a>").contains("more than 3 elements")
+        );
+        assert!(
+            limit(|l| l.max_elements = 3, "<!--1--><!--2--><a/><!--3-->")
+                .contains("more than 3 elements")
+        );
+        let attributes = "more than 1 attributes on <a>";
+        assert!(limit(|l| l.max_attributes = 1, "<a x=\"1\" y=\"2\"/>").contains(attributes));
+        let bytes = "attribute x at line 1, column 1 is 4 bytes long, above the limit of 3";
+        assert!(limit(|l| l.max_attribute_bytes = 3, "<a x=\"1234\"/>").contains(bytes));
+        assert!(
+            limit(
+                |l| l.max_attribute_bytes = 3,
+                "<a x=\"&amp;&amp;&amp;&amp;\"/>"
+            )
+            .contains("is 4 bytes long")
+        );
+        // Both at once: the number of attributes is reported.
+        let both = |l: &mut Limits| {
+            l.max_attributes = 1;
+            l.max_attribute_bytes = 3;
+        };
+        assert!(limit(both, "<a x=\"1\" y=\"2345\"/>").contains(attributes));
+        assert!(limit(both, "<a x=\"1234\"/>").contains("is 4 bytes long"));
         let few = Limits {
             max_attributes: 1,
             max_attribute_bytes: 3,
