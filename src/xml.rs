@@ -1157,19 +1157,15 @@ fn value_stops_in(word: u64, quote: u8) -> u64 {
 /// `None` when those sixteen can all stand in the value.
 #[inline(always)]
 fn plain_value_head(bytes: &[u8], quote: u8) -> Option<usize> {
-    let mut at = 0;
-    while at < 16 {
+    for at in [0, 8] {
         let Some(word) = scan::word_at(bytes, at) else {
-            while at < bytes.len() && !stops_value(bytes[at], quote) {
-                at += 1;
-            }
-            return Some(at);
+            let run = bytes.get(at..).unwrap_or_default();
+            return Some(at + run.iter().take_while(|&&b| !stops_value(b, quote)).count());
         };
         let stop = value_stops_in(word, quote);
         if stop != 0 {
             return Some(at + scan::first(stop));
         }
-        at += 8;
     }
     None
 }
