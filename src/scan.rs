@@ -2,8 +2,10 @@
 //!
 //! Why: the values searched while reading are mostly a few to a few tens of bytes, where a
 //! loop over bytes costs several instructions a byte and `memchr`'s dispatch and vector setup
-//! cost more than the search. Each mask below is exact (no false positives from carries), so
-//! the lowest flagged byte is the first match.
+//! cost more than the search. Each mask below says how exact it is: most flag exactly the bytes
+//! they name (no false positives from carries); the cheaper class and stop masks are exact
+//! only up to the first byte they are looking for (or the first byte from 0x80 on), which is
+//! all that finding the first one needs.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
