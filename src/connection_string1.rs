@@ -391,8 +391,24 @@ struct Layout {
     count: usize,
 }
 
-/// The first eight bytes of every RCTICKET: the protocol version and type.
-const PREFIX: u64 = u64::from_le_bytes(*b"65538,1,");
+/// The first eight bytes of every RCTICKET, `65538,1,`: the protocol version and type, each
+/// followed by a comma, as one word.
+const PREFIX: u64 = {
+    assert!(LIST_START == 8);
+    let mut prefix = [b','; 8];
+    let (version, kind) = (PROTOCOL_VERSION.as_bytes(), PROTOCOL_TYPE.as_bytes());
+    let mut i = 0;
+    while i < version.len() {
+        prefix[i] = version[i];
+        i += 1;
+    }
+    let mut i = 0;
+    while i < kind.len() {
+        prefix[version.len() + 1 + i] = kind[i];
+        i += 1;
+    }
+    u64::from_le_bytes(prefix)
+};
 
 /// The KH's length: the base64 of a SHA-1 hash (20 bytes).
 const KH_TEXT_LEN: usize = 28;
@@ -864,6 +880,11 @@ mod tests {
             prop_oneof![1..=65535u16, Just(65535u16), 1..=9u16],
             prop_oneof![8 => Just(0usize), 1 => 1..3usize],
         )
+    }
+
+    #[test]
+    fn the_prefix_is_the_protocol_version_and_type() {
+        assert_eq!(PREFIX.to_le_bytes(), *b"65538,1,");
     }
 
     #[test]
