@@ -391,24 +391,10 @@ struct Layout {
     count: usize,
 }
 
-/// The first eight bytes of every RCTICKET, `65538,1,`: the protocol version and type, each
-/// followed by a comma, as one word.
-const PREFIX: u64 = {
-    assert!(LIST_START == 8);
-    let mut prefix = [b','; 8];
-    let (version, kind) = (PROTOCOL_VERSION.as_bytes(), PROTOCOL_TYPE.as_bytes());
-    let mut i = 0;
-    while i < version.len() {
-        prefix[i] = version[i];
-        i += 1;
-    }
-    let mut i = 0;
-    while i < kind.len() {
-        prefix[version.len() + 1 + i] = kind[i];
-        i += 1;
-    }
-    u64::from_le_bytes(prefix)
-};
+/// The first eight bytes of every RCTICKET as one word: [`PROTOCOL_VERSION`] and
+/// [`PROTOCOL_TYPE`], each followed by a comma (`the_prefix_is_the_protocol_version_and_type`
+/// holds the two spellings together).
+const PREFIX: u64 = u64::from_le_bytes(*b"65538,1,");
 
 /// The KH's length: the base64 of a SHA-1 hash (20 bytes).
 const KH_TEXT_LEN: usize = 28;
@@ -884,7 +870,9 @@ mod tests {
 
     #[test]
     fn the_prefix_is_the_protocol_version_and_type() {
-        assert_eq!(PREFIX.to_le_bytes(), *b"65538,1,");
+        let prefix = format!("{PROTOCOL_VERSION},{PROTOCOL_TYPE},");
+        assert_eq!(PREFIX.to_le_bytes(), prefix.as_bytes());
+        assert_eq!(prefix.len(), LIST_START);
     }
 
     #[test]
