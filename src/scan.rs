@@ -117,9 +117,9 @@ pub(crate) fn decimal(word: u64, digits: usize) -> u64 {
     // pairs, quadruples and the eight folded together by multiplication (first digit lowest,
     // as the bytes come).
     let word = word << (8 * (8 - digits));
-    let pairs = (word & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 << 8 | 1) >> 8;
-    let fours = (pairs & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
-    (fours & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 << 32 | 1) >> 32
+    let pairs = (word & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul((10 << 8) + 1) >> 8;
+    let fours = (pairs & 0x00FF_00FF_00FF_00FF).wrapping_mul((100 << 16) + 1) >> 16;
+    (fours & 0x0000_FFFF_0000_FFFF).wrapping_mul((10000 << 32) + 1) >> 32
 }
 
 /// The index within its word of the first byte flagged in `mask`; 8 when none is.
